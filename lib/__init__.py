@@ -1,0 +1,1 @@
+"""Dealer sales leadership dashboard: data layer, rules and charts (no streamlit below pages/)."""

@@ -1,0 +1,68 @@
+-- Helpers installed as TEMP macros on every cursor (lib/db.py), so every query applies the
+-- scope the same way, inside SQL. A scope argument is a VARCHAR[]; an empty list means "all".
+
+CREATE OR REPLACE TEMP MACRO in_scope(selected, value) AS
+    len(selected) = 0 OR list_contains(selected, value);
+
+-- Business order of the funnel stages (R1); NULL for anything else.
+CREATE OR REPLACE TEMP MACRO stage_order(stage) AS
+    CASE stage WHEN 'market' THEN 1 WHEN 'lead' THEN 2 WHEN 'qualified' THEN 3
+               WHEN 'signed' THEN 4 WHEN 'paid' THEN 5 END;
+
+CREATE OR REPLACE TEMP MACRO stage_name(stage_order) AS
+    ['market', 'lead', 'qualified', 'signed', 'paid'][stage_order];
+
+-- Territories matching the geographic part of a scope.
+CREATE OR REPLACE TEMP MACRO scoped_territories(regions, provinces, territories) AS TABLE
+    SELECT t.*
+    FROM territories t
+    WHERE in_scope(regions, t.region)
+      AND in_scope(provinces, t.province)
+      AND in_scope(territories, t.territory_id);
+
+-- Dealers in a scope: by the territory they belong to and their owner rep.
+-- Carries region and province so queries need no second join.
+CREATE OR REPLACE TEMP MACRO scoped_dealers(regions, provinces, territories, salespeople) AS TABLE
+    SELECT d.*, t.region, t.province
+    FROM dealers d
+    JOIN territories t ON t.territory_id = d.territory_id
+    WHERE in_scope(regions, t.region)
+      AND in_scope(provinces, t.province)
+      AND in_scope(territories, t.territory_id)
+      AND in_scope(salespeople, d.salesperson_id);
+
+-- Opportunities in a scope: by their territory and the rep who owns them.
+CREATE OR REPLACE TEMP MACRO scoped_opportunities(regions, provinces, territories, salespeople) AS TABLE
+    SELECT o.*, t.region, t.province
+    FROM opportunities o
+    JOIN territories t ON t.territory_id = o.territory_id
+    WHERE in_scope(regions, t.region)
+      AND in_scope(provinces, t.province)
+      AND in_scope(territories, t.territory_id)
+      AND in_scope(salespeople, o.salesperson_id);
+
+-- Salespeople in a scope: by their home territory (people without one only match an
+-- unrestricted geography) and by their own id.
+CREATE OR REPLACE TEMP MACRO scoped_salespeople(regions, provinces, territories, salespeople) AS TABLE
+    SELECT s.*, t.region, t.province
+    FROM salespeople s
+    LEFT JOIN territories t ON t.territory_id = s.territory_id
+    WHERE in_scope(regions, t.region)
+      AND in_scope(provinces, t.province)
+      AND in_scope(territories, s.territory_id)
+      AND in_scope(salespeople, s.salesperson_id);
+
+-- A dealer is active on `day` when signed on or before it and not terminated on or before it.
+CREATE OR REPLACE TEMP MACRO active_on(signed_on, terminated_on, day) AS
+    signed_on <= day AND (terminated_on IS NULL OR terminated_on > day);
+
+-- Each opportunity's funnel position as of a day (R1): the highest stage order reached and the
+-- current one (latest entered_on; on the same date, the higher stage). Opportunities with no
+-- row yet are absent here: callers coalesce them to 1 (market).
+CREATE OR REPLACE TEMP MACRO stages_as_of(as_of) AS TABLE
+    SELECT opportunity_id,
+           max(stage_order(stage)) AS highest_stage,
+           arg_max(stage_order(stage), entered_on::VARCHAR || '#' || stage_order(stage)::VARCHAR) AS current_stage
+    FROM stage_history
+    WHERE entered_on <= as_of
+    GROUP BY opportunity_id;
