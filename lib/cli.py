@@ -124,7 +124,7 @@ def cmd_report(args) -> int:
     scope = Scope.of(args.region, args.province, args.territory, args.salesperson)
     con = db.connect(args.db, read_only=True)
     try:
-        frame = run_report(con, report.name, rules, scope, options)
+        frame = run_report(con, rules, report.name, scope, options)
     finally:
         con.close()
     text = export.to_json(frame) + "\n" if args.format == "json" else export.to_csv(frame)

@@ -147,8 +147,8 @@ def _year_earlier(day: dt.date) -> dt.date:
 
 def run_report(
     con: duckdb.DuckDBPyConnection,
-    name: str,
     rules: Rules,
+    name: str,
     scope: Scope,
     options: PeriodOptions = PeriodOptions(),
 ) -> pd.DataFrame:
