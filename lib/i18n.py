@@ -1,4 +1,5 @@
-"""The message catalog (lib/messages.toml) and the local number and date styles.
+"""The message catalog (lib/messages/*.toml, one file per page or area) and the local number and
+date styles.
 
 Chinese shows amounts in 万元 and dates as 2025年3月7日; English shows thousands separators and
 7 Mar 2025. No streamlit here: pages pass the language in.
@@ -13,15 +14,26 @@ from pathlib import Path
 
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"
-CATALOG = Path(__file__).resolve().parent / "messages.toml"
+CATALOG = Path(__file__).resolve().parent / "messages"
 
 
 @functools.lru_cache(maxsize=1)
 def catalog() -> dict[str, dict[str, str]]:
-    """Flat 'section.key' -> {'zh': ..., 'en': ...}."""
-    with open(CATALOG, "rb") as f:
-        data = tomllib.load(f)
-    return {f"{section}.{key}": value for section, keys in data.items() for key, value in keys.items()}
+    """Flat 'section.key' -> {'zh': ..., 'en': ...}, merged from every file of the catalog.
+
+    A section may live in one file only, so two pages cannot silently redefine a text.
+    """
+    merged: dict[str, dict[str, str]] = {}
+    owner: dict[str, str] = {}
+    for path in sorted(CATALOG.glob("*.toml")):
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+        for section, keys in data.items():
+            if section in owner:
+                raise ValueError(f"{path.name}: section [{section}] already defined in {owner[section]}")
+            owner[section] = path.name
+            merged.update({f"{section}.{key}": value for key, value in keys.items()})
+    return merged
 
 
 def normalize_language(value: str | None) -> str:
