@@ -1,15 +1,29 @@
-"""Entry point: page setup, language, navigation. Run with `make run`."""
+"""Entry point: page setup, language, shared filters, navigation. Run with `make run`."""
 import streamlit as st
 
+from lib import db
 from lib.i18n import t
+from ui import url_state
+from ui.data import call_without_rules, connection
+from ui.filters import sidebar
 from ui.frame import guarded, init_language, lang, language_switch
 
 st.set_page_config(page_title="经销商销售管理看板 · Dealer sales dashboard", page_icon="📊", layout="wide")
 init_language()
 language_switch()
 
+try:
+    connection()
+    st.session_state["filters"] = sidebar(
+        call_without_rules("lib.dimensions:filter_options"), call_without_rules("lib.reports:data_end")
+    )
+except db.DatabaseError:
+    st.session_state.pop("filters", None)  # the page explains what is wrong with the database
+
+L = lang()
 pages = [
-    st.Page("pages/home.py", title=t("nav.home", lang()), icon="🏠", url_path="home", default=True),
+    st.Page("pages/home.py", title=t("nav.home", L), icon="🏠", url_path="home", default=True),
 ]
 page = st.navigation(pages)
 guarded(page.run)
+url_state.sync({"lang": L})

@@ -56,9 +56,11 @@ def rules() -> Rules:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached_call(target: str, db_key: tuple, rules_fingerprint: str, kwargs: tuple) -> Any:
+def _cached_call(target: str, db_key: tuple, rules_fingerprint: str | None, kwargs: tuple) -> Any:
     module, func = target.split(":")
     fn = getattr(importlib.import_module(module), func)
+    if rules_fingerprint is None:
+        return fn(connection(), **dict(kwargs))
     return fn(connection(), rules(), **dict(kwargs))
 
 
@@ -69,6 +71,11 @@ def call(target: str, **kwargs) -> Any:
     DataFrame, copied by st.cache_data so a page cannot mutate the cached one.
     """
     return _cached_call(target, database_key(), rules().fingerprint, tuple(sorted(kwargs.items())))
+
+
+def call_without_rules(target: str, **kwargs) -> Any:
+    """Like `call`, for lib functions that take only the connection (dimensions, data range)."""
+    return _cached_call(target, database_key(), None, tuple(sorted(kwargs.items())))
 
 
 def report(name: str, scope, options) -> pd.DataFrame:
