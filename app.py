@@ -23,6 +23,7 @@ except db.DatabaseError:
 L = lang()
 pages = [
     st.Page("pages/home.py", title=t("nav.home", L), icon="🏠", url_path="home", default=True),
+    st.Page("pages/overview.py", title=t("overview.nav", L), icon="📈", url_path="overview"),
 ]
 page = st.navigation(pages)
 guarded(page.run)

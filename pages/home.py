@@ -7,8 +7,9 @@ import streamlit as st
 from lib import db
 from lib.i18n import fmt_count, fmt_date, t
 from ui.data import connection, database_path
-from ui.frame import lang
+from ui.frame import lang, leave_pages_directory_mode
 
+leave_pages_directory_mode()
 L = lang()
 st.title(t("app.title", L))
 con = connection()  # raises DatabaseError -> the frame says how to create one

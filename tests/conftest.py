@@ -80,3 +80,19 @@ def rules():
 
 def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+DEMO_END = dt.date(2025, 12, 1)
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory) -> Path:
+    """A small demo database (300 dealers, 24 months to Dec 2025), built once per test session.
+
+    Page tests read it; nothing writes to it.
+    """
+    from lib import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    demo.build_demo(path, seed=11, dealers=300, months=24, end=DEMO_END, progress=lambda m: None)
+    return path

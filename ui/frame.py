@@ -50,3 +50,31 @@ def guarded(run: Callable[[], None]) -> None:
     except Exception:  # noqa: BLE001 - never a traceback on the page; the terminal has it
         log.exception("page failed")
         st.error(t("app.internal_error", lang()))
+
+
+def current_filters():
+    """The shared filters of this run; raises db.DatabaseError when there is no usable database."""
+    from ui.data import connection
+
+    connection()
+    return st.session_state["filters"]
+
+
+def leave_pages_directory_mode() -> None:
+    """Make sure the page runs inside app.py's navigation.
+
+    Streamlit's very first run in a process treats a `pages/` folder as the old multipage mode
+    until st.navigation is called; a shared link opened right after a restart would run the page
+    bare (no language, no filters). Switch the mode off and rerun through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+def page_frame():
+    """First call of every analysis page: (language, shared filters)."""
+    leave_pages_directory_mode()
+    return lang(), current_filters()

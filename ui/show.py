@@ -23,9 +23,9 @@ def labelled(frame: pd.DataFrame, L: str) -> pd.DataFrame:
 def chart(fig: go.Figure, key: str, selectable: bool = False):
     """Draw a figure; with `selectable`, return the clicked points (a list, empty when none)."""
     if not selectable:
-        st.plotly_chart(fig, key=key, use_container_width=True, config={"displaylogo": False})
+        st.plotly_chart(fig, key=key, config={"displaylogo": False})
         return []
-    event = st.plotly_chart(fig, key=key, use_container_width=True, on_select="rerun",
+    event = st.plotly_chart(fig, key=key, on_select="rerun",
                             selection_mode=("points",), config={"displaylogo": False})
     try:
         return list(event.selection.points)
@@ -53,7 +53,7 @@ def table(frame: pd.DataFrame, key: str, filename: str | None = None, selectable
         return []
     shown = labelled(frame, L) if styler is None else styler
     config = {column_label(c, L): v for c, v in (column_config or {}).items()}
-    kwargs = dict(hide_index=True, key=key, column_config=config, height=height, use_container_width=True)
+    kwargs = dict(hide_index=True, key=key, column_config=config, height=height, width="stretch")
     if selectable:
         event = st.dataframe(shown, on_select="rerun", selection_mode="single-row", **kwargs)
         rows = list(event.selection.rows) if event and event.selection else []
