@@ -62,7 +62,38 @@ CREATE OR REPLACE TEMP MACRO active_on(signed_on, terminated_on, day) AS
 CREATE OR REPLACE TEMP MACRO stages_as_of(as_of) AS TABLE
     SELECT opportunity_id,
            max(stage_order(stage)) AS highest_stage,
-           arg_max(stage_order(stage), entered_on::VARCHAR || '#' || stage_order(stage)::VARCHAR) AS current_stage
+           -- latest date first, then the higher stage: days since 1970 * 10 + stage order
+           arg_max(stage_order(stage), (entered_on - DATE '1970-01-01') * 10 + stage_order(stage)) AS current_stage
     FROM stage_history
     WHERE entered_on <= as_of
     GROUP BY opportunity_id;
+
+-- R4 core dealers over [start, end] (one definition for the Overview, the core-dealers report and
+-- the contract watch of R12): in-scope dealers with at least one order row in the period, ranked by
+-- order amount (desc, ties by dealer_id); core = the shortest prefix whose cumulative amount reaches
+-- `share` of the total, compared in exact decimals; nobody is core when the total is 0 or less.
+CREATE OR REPLACE TEMP MACRO core_ranking(start, end_, share, regions, provinces, territories, salespeople) AS TABLE
+    WITH period_amounts AS (  -- filter by date before joining, one row per dealer
+        SELECT dealer_id, sum(amount) AS amount
+        FROM orders
+        WHERE order_date BETWEEN start AND end_
+        GROUP BY dealer_id
+    ),
+    ranked AS (
+        SELECT d.*, a.amount,
+               row_number() OVER ranking AS rank,
+               sum(a.amount) OVER (ranking ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cumulative,
+               sum(a.amount) OVER () AS total
+        FROM period_amounts a
+        JOIN scoped_dealers(regions, provinces, territories, salespeople) d ON d.dealer_id = a.dealer_id
+        WINDOW ranking AS (ORDER BY a.amount DESC, d.dealer_id)
+    ),
+    cut AS (
+        SELECT *,
+               -- length of the shortest prefix reaching the target; the empty prefix when the target is 0
+               CASE WHEN total * share <= 0 THEN 0
+                    ELSE min(CASE WHEN cumulative >= total * share THEN rank END) OVER () END AS core_size
+        FROM ranked
+    )
+    SELECT *, coalesce(total > 0 AND rank <= core_size, false) AS is_core
+    FROM cut;
