@@ -24,6 +24,12 @@ L = lang()
 pages = [
     st.Page("pages/home.py", title=t("nav.home", L), icon="🏠", url_path="home", default=True),
     st.Page("pages/overview.py", title=t("overview.nav", L), icon="📈", url_path="overview"),
+    st.Page("pages/funnel.py", title=t("funnel.nav", L), icon="🔻", url_path="funnel"),
+    st.Page("pages/lifecycle.py", title=t("lifecycle_page.nav", L), icon="🗺️", url_path="lifecycle"),
+    st.Page("pages/tiers.py", title=t("tiers.nav", L), icon="🏅", url_path="tiers"),
+    st.Page("pages/contest.py", title=t("contest.nav", L), icon="🏆", url_path="contest"),
+    st.Page("pages/contracts.py", title=t("contracts.nav", L), icon="📅", url_path="contracts"),
+    st.Page("pages/data.py", title=t("data.nav", L), icon="🗄️", url_path="data"),
 ]
 page = st.navigation(pages)
 guarded(page.run)

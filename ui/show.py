@@ -11,8 +11,14 @@ from ui.frame import lang
 
 
 def column_label(column: str, L: str) -> str:
-    key = f"columns.{column}"
-    return t(key, L) if key in catalog() else column
+    """Header text of a frame column: [columns] of the catalog, else a page's own [columns_*]."""
+    messages = catalog()
+    if f"columns.{column}" in messages:
+        return t(f"columns.{column}", L)
+    for key in messages:
+        if key.startswith("columns_") and key.endswith(f".{column}"):
+            return t(key, L)
+    return column
 
 
 def labelled(frame: pd.DataFrame, L: str) -> pd.DataFrame:
@@ -63,3 +69,30 @@ def table(frame: pd.DataFrame, key: str, filename: str | None = None, selectable
     if filename:
         downloads(frame, key, filename)
     return rows
+
+
+def clicked(points: list, field: str = "customdata"):
+    """The value of `field` of the first clicked point (customdata lists give their first item)."""
+    if not points:
+        return None
+    value = points[0].get(field) if isinstance(points[0], dict) else getattr(points[0], field, None)
+    if isinstance(value, (list, tuple)):
+        return tuple(value) if len(value) > 1 else (value[0] if value else None)
+    return value
+
+
+def drill_select(label: str, options: list, key: str, click=None, format_func=str):
+    """The drill-down choice: a select box (keyboard, tests, links) that a chart click also sets.
+
+    A new click on the chart moves the box to the clicked item; afterwards the box can be changed
+    by hand without the old click taking it back. Returns the chosen option (None = nothing).
+    """
+    last_key = f"{key}__last_click"
+    if click is not None and click != st.session_state.get(last_key):
+        st.session_state[last_key] = click
+        if click in options:
+            st.session_state[key] = click
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = None
+    return st.selectbox(label, options, key=key, format_func=format_func,
+                        placeholder=t("common.drill_placeholder", lang()))
