@@ -10,6 +10,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -62,10 +63,24 @@ def how_to_create(path: Path | str) -> str:
     return f"python -m lib.cli demo --db {path}  (or `make run`, or import your files with python -m lib.cli import)"
 
 
+_INCLUDE = re.compile(r"^[ \t]*--[ \t]*@include[ \t]+(\w+)[ \t]*$", re.MULTILINE)
+
+
 @functools.lru_cache(maxsize=None)
 def load_sql(name: str) -> str:
-    """The text of lib/queries/NAME.sql."""
-    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+    """The text of lib/queries/NAME.sql, each line `-- @include OTHER` replaced by OTHER's text.
+
+    Includes let one rule's SQL (a CTE list) serve several queries; only our own SQL files are
+    spliced, user values stay bound parameters.
+    """
+
+    def expand(query: str, seen: tuple[str, ...]) -> str:
+        if query in seen:
+            raise RuntimeError(f"SQL include cycle: {' -> '.join(seen + (query,))}")
+        text = (QUERIES / f"{query}.sql").read_text(encoding="utf-8")
+        return _INCLUDE.sub(lambda m: expand(m.group(1), seen + (query,)), text)
+
+    return expand(name, ())
 
 
 def _check_schema(con: duckdb.DuckDBPyConnection, path: Path) -> None:

@@ -17,8 +17,10 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from lib import db
 from lib.periods import add_months, month_end, month_start
-from lib.rules.new_dealers import exact, run_sql, success_params, to_dates
+from lib.rules.common import as_dates, exact
+from lib.rules.new_dealers import success_params
 from lib.rules_file import Rules
 from lib.scope import Scope
 
@@ -83,7 +85,7 @@ def contest(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope, month: d
     """Report `contest` (R9) for the month containing `month`: one row per rep employed during it in
     the filter scope (ranks compare those reps only), sorted by payout desc, then salesperson_id."""
     c = rules["contest"]
-    values = run_sql(con, "contest", {**scope.params(), **_month_params(rules, month),
+    values = db.query(con, "contest", {**scope.params(), **_month_params(rules, month),
                                       "earliest_signing": earliest_signing(rules, month_start(month))})
     awards = [exact(v) for v in c["top_awards"]]
     fines = [exact(v) for v in c["bottom_fines"]]
@@ -135,7 +137,7 @@ def contest_score(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope,
     at some time in it, in the filter scope; sorted by rank, then salesperson_id."""
     first_day = month_start(campaign_start)
     last_day = month_end(campaign_end)
-    totals = run_sql(con, "contest_score", {
+    totals = db.query(con, "contest_score", {
         **scope.params(),
         **success_params(rules),
         "campaign_first_day": first_day,
@@ -179,10 +181,10 @@ def rep_dealers(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope, mont
     """The dealers behind one contest row: the rep's dealers with success_month = month and the rep's
     new dealers with order rows in the month. counted_as = 'developed' | 'new_dealer_sales' | 'both';
     rows with excluded_duplicate = True are shown but not counted. Empty when the rep is out of scope."""
-    frame = run_sql(con, "contest_rep_dealers", {
+    frame = db.query(con, "contest_rep_dealers", {
         **scope.params(), **_month_params(rules, month), "salesperson_id": salesperson_id,
     })
-    frame["signed_on"] = to_dates(frame["signed_on"])
+    as_dates(frame, ("signed_on",))
     frame["sales_in_month"] = frame["sales_in_month"].astype(float).round(2)
     frame["excluded_duplicate"] = frame["excluded_duplicate"].astype(bool)
     for column in ("first_order_month", "success_month", "success_rule"):

@@ -8,7 +8,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from lib.rules.new_dealers import run_sql, to_dates
+from lib import db
+from lib.rules.common import as_dates
 from lib.rules_file import Rules
 from lib.scope import Scope
 
@@ -17,8 +18,6 @@ COLUMNS = ["dealer_id", "duplicate_of", "matched_on", "signed_on", "duplicate_of
 
 def duplicates(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope) -> pd.DataFrame:
     """Report `duplicates` (R11): each (later N, earlier E) pair once, N in scope, by N's signed_on, ids."""
-    frame = run_sql(con, "duplicates", scope.params())
-    for column in ("signed_on", "duplicate_of_signed_on"):
-        frame[column] = to_dates(frame[column])
+    frame = as_dates(db.query(con, "duplicates", scope.params()), ("signed_on", "duplicate_of_signed_on"))
     frame["approved_new"] = frame["approved_new"].astype(bool)
     return frame.loc[:, COLUMNS]

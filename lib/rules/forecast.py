@@ -7,11 +7,11 @@ open ones. Probabilities and the horizon come from the rules file. See domain.md
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pandas as pd
 
 from lib import db
+from lib.rules.common import as_dates, exact
 from lib.rules_file import Rules
 from lib.scope import Scope
 
@@ -23,28 +23,15 @@ OPEN_COLUMNS = ["opportunity_id", "prospect_name", "salesperson_id", "territory_
                 "profit_band", "expected_amount", "expected_profit", "expected_close_on"]
 
 
-def _exact(value) -> Decimal:
-    # Through str so 0.1 binds as exactly 0.1, not its binary neighbour.
-    return Decimal(str(value))
-
-
 def probability_params(rules: Rules) -> dict:
     """$p_market .. $p_signed as exact decimals from the rules file."""
     probabilities = rules["funnel"]["probabilities"]
-    return {f"p_{stage}": _exact(probabilities[stage]) for stage in OPEN_STAGES}
+    return {f"p_{stage}": exact(probabilities[stage]) for stage in OPEN_STAGES}
 
 
 def band_params(rules: Rules) -> dict:
     """$high and $medium profit band thresholds (R3) as exact decimals."""
-    return {"high": _exact(rules["profit_bands"]["high"]), "medium": _exact(rules["profit_bands"]["medium"])}
-
-
-def _as_dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    # DuckDB hands DATE columns to pandas as datetime64; the contract is datetime.date (None if empty).
-    for column in columns:
-        values = frame[column]
-        frame[column] = values.dt.date.astype(object).where(values.notna(), None)
-    return frame
+    return {"high": exact(rules["profit_bands"]["high"]), "medium": exact(rules["profit_bands"]["medium"])}
 
 
 def forecast(con, rules: Rules, scope: Scope, as_of: dt.date) -> pd.DataFrame:
@@ -67,7 +54,7 @@ def forecast_trend(con, rules: Rules, scope: Scope, start: dt.date, end: dt.date
     frame = db.query(con, "forecast_trend", params)
     frame["open_count"] = frame["open_count"].astype("int64")
     frame["weighted_amount"] = frame["weighted_amount"].astype(float).round(2)
-    return _as_dates(frame, ("week_ending",))[TREND_COLUMNS]
+    return as_dates(frame, ("week_ending",))[TREND_COLUMNS]
 
 
 def open_opportunities(con, rules: Rules, scope: Scope, as_of: dt.date, stage: str | None = None,
@@ -83,4 +70,4 @@ def open_opportunities(con, rules: Rules, scope: Scope, as_of: dt.date, stage: s
     frame = db.query(con, "forecast_open", params)
     for column in ("expected_amount", "expected_profit"):
         frame[column] = frame[column].astype(float).round(2)
-    return _as_dates(frame, ("expected_close_on",))[OPEN_COLUMNS]
+    return as_dates(frame, ("expected_close_on",))[OPEN_COLUMNS]

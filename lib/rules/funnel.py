@@ -10,6 +10,7 @@ import datetime as dt
 import pandas as pd
 
 from lib import db
+from lib.rules.common import as_dates
 from lib.rules_file import Rules
 from lib.scope import Scope
 
@@ -22,14 +23,6 @@ OPPORTUNITY_COLUMNS = ["opportunity_id", "prospect_name", "territory_id", "sales
 
 def _period_params(scope: Scope, start: dt.date, end: dt.date, as_of: dt.date | None) -> dict:
     return {**scope.params(), "start": start, "end": end, "as_of": as_of or end}
-
-
-def _as_dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    # DuckDB hands DATE columns to pandas as datetime64; the contract is datetime.date (None if empty).
-    for column in columns:
-        values = frame[column]
-        frame[column] = values.dt.date.astype(object).where(values.notna(), None)
-    return frame
 
 
 def funnel(con, rules: Rules, scope: Scope, start: dt.date, end: dt.date, as_of: dt.date | None = None) -> pd.DataFrame:
@@ -57,4 +50,4 @@ def funnel_opportunities(con, rules: Rules, scope: Scope, start: dt.date, end: d
     params = {**_period_params(scope, start, end, as_of), "stage_order": stage_order}
     frame = db.query(con, "funnel_opportunities", params)
     frame["expected_amount"] = frame["expected_amount"].astype(float).round(2)
-    return _as_dates(frame, ("created_on", "lost_on"))[OPPORTUNITY_COLUMNS]
+    return as_dates(frame, ("created_on", "lost_on"))[OPPORTUNITY_COLUMNS]

@@ -10,12 +10,12 @@ salesperson filter does not apply: a stage belongs to the whole territory (docs/
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pandas as pd
 
 from lib import db
 from lib.periods import quarter_ends_before
+from lib.rules.common import as_dates, exact
 from lib.rules_file import Rules
 from lib.scope import Scope
 
@@ -39,17 +39,10 @@ def _threshold_params(rules: Rules) -> dict:
     # Bound as exact decimals so the SQL compares `count >= threshold * denominator` without floats.
     life = rules["lifecycle"]
     return {
-        "maintenance_coverage": Decimal(str(life["maintenance_coverage"])),
-        "mining_coverage": Decimal(str(life["mining_coverage"])),
-        "elevation_max_churn": Decimal(str(life["elevation_max_churn"])),
+        "maintenance_coverage": exact(life["maintenance_coverage"]),
+        "mining_coverage": exact(life["mining_coverage"]),
+        "elevation_max_churn": exact(life["elevation_max_churn"]),
     }
-
-
-def _as_dates(frame: pd.DataFrame, columns) -> pd.DataFrame:
-    # DuckDB hands DATE columns to pandas as datetime64; the contract is datetime.date (None if empty).
-    for column in columns:
-        frame[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame[column]]
-    return frame
 
 
 def territory_stages(con, rules: Rules, scope: Scope, report_days: list[dt.date]) -> pd.DataFrame:
@@ -69,7 +62,7 @@ def territory_stages(con, rules: Rules, scope: Scope, report_days: list[dt.date]
         frame[column] = frame[column].astype("int64")
     for column in ("coverage", "churn_12m"):
         frame[column] = frame[column].astype(float)
-    return _as_dates(frame, ("as_of",))
+    return as_dates(frame, ("as_of",))
 
 
 def lifecycle(con, rules: Rules, scope: Scope, as_of: dt.date) -> pd.DataFrame:
@@ -143,4 +136,4 @@ def territory_dealers(con, rules: Rules, scope: Scope, as_of: dt.date, territory
         return pd.DataFrame({c: pd.Series([], dtype=bool if c == "active" else object) for c in DEALER_COLUMNS})
     frame = db.query(con, "lifecycle_dealers", {"as_of": as_of, "territory_ids": ids})
     frame["active"] = frame["active"].astype(bool)
-    return _as_dates(frame, ("signed_on", "terminated_on"))[DEALER_COLUMNS]
+    return as_dates(frame, ("signed_on", "terminated_on"))[DEALER_COLUMNS]
