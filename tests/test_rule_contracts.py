@@ -150,3 +150,42 @@ def test_contracts_year_before_a_leap_day(tdb, rules):
     assert watch["amount_12m"].tolist() == [900.0]
     out = contracts(tdb.con, rules, EVERYTHING, d("2024-02-29"))
     assert out.set_index("month").loc["2024-03"].tolist() == [2, 1]
+
+
+def test_expiring_dealers_are_the_rows_behind_each_month(book, rules):
+    from lib.rules.contracts import expiring_dealers
+
+    out = expiring_dealers(book.con, rules, EVERYTHING, AS_OF, "2025-09")
+    assert list(out.columns) == ["dealer_id", "dealer_name", "region", "territory_id", "salesperson_id",
+                                 "contract_end", "days_left", "is_core", "amount_12m"]
+    # C3 (D + 90) and C4 (D + 91), both core; C3's orders on D - 1 year and after D do not count
+    assert out["dealer_id"].tolist() == ["C3", "C4"]
+    assert out["contract_end"].tolist() == [d("2025-09-13"), d("2025-09-14")]
+    assert out["days_left"].tolist() == [90, 91]
+    assert out["is_core"].tolist() == [True, True]
+    assert out["amount_12m"].tolist() == [4000.0, 3000.0]
+    # D's month: C1 ended before D and C12 was terminated on D; C2 ends on D (0 days)
+    june = expiring_dealers(book.con, rules, EVERYTHING, AS_OF, "2025-06")
+    assert june["dealer_id"].tolist() == ["C2"] and june["days_left"].tolist() == [0]
+    # December: C5 (ordered, not core) and C11 (no orders: amount 0, not core); C9 signed after D
+    december = expiring_dealers(book.con, rules, EVERYTHING, AS_OF, d("2025-12-25"))
+    assert december["dealer_id"].tolist() == ["C11", "C5"]
+    assert december["is_core"].tolist() == [False, False]
+    assert december["amount_12m"].tolist() == [0.0, 500.0]
+    # Every month of the report: the row count is `expiring`, the core rows `core_expiring`
+    report = contracts(book.con, rules, EVERYTHING, AS_OF)
+    for row in report.itertuples():
+        rows = expiring_dealers(book.con, rules, EVERYTHING, AS_OF, row.month)
+        assert (len(rows), int(rows["is_core"].sum())) == (row.expiring, row.core_expiring), row.month
+
+
+def test_expiring_dealers_scope_and_empty_month(book, rules):
+    from lib.rules.contracts import expiring_dealers
+
+    north = expiring_dealers(book.con, rules, Scope.of(regions=["华北"]), AS_OF, "2025-07")
+    # 华北 alone: N1 is the whole 40 of its year, so it is core inside that scope
+    assert north["dealer_id"].tolist() == ["N1"] and north["is_core"].tolist() == [True]
+    assert north["region"].tolist() == ["华北"] and north["days_left"].tolist() == [35]
+    empty = expiring_dealers(book.con, rules, EVERYTHING, AS_OF, "2025-10")
+    assert empty.empty and list(empty.columns)[-2:] == ["is_core", "amount_12m"]
+    assert expiring_dealers(book.con, rules, Scope.of(regions=["西北"]), AS_OF, "2025-09").empty

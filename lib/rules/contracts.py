@@ -11,12 +11,15 @@ from decimal import Decimal
 import pandas as pd
 
 from lib import db
+from lib.periods import month_start, parse_month
 from lib.rules_file import Rules
 from lib.scope import Scope
 
 CONTRACT_COLUMNS = ["month", "expiring", "core_expiring"]
 WATCH_COLUMNS = ["dealer_id", "dealer_name", "region", "territory_id", "salesperson_id", "contract_end",
                  "days_left", "amount_12m"]
+EXPIRING_COLUMNS = ["dealer_id", "dealer_name", "region", "territory_id", "salesperson_id", "contract_end",
+                    "days_left", "is_core", "amount_12m"]
 
 
 def _share(rules: Rules) -> Decimal:
@@ -41,6 +44,20 @@ def retention_watch(con, rules: Rules, scope: Scope, as_of: dt.date) -> pd.DataF
     frame["days_left"] = frame["days_left"].astype("int64")
     frame["amount_12m"] = frame["amount_12m"].astype(float).round(2)
     return frame[WATCH_COLUMNS]
+
+
+def expiring_dealers(con, rules: Rules, scope: Scope, as_of: dt.date, month) -> pd.DataFrame:
+    """The dealers behind one month of contracts(): in-scope dealers active at `as_of` whose contract
+    ends in `month` ('YYYY-MM' or any date in it) on or after `as_of`; is_core is R4 over the year
+    up to as_of, amount_12m their orders in it. Sorted by contract_end, dealer_id."""
+    first = parse_month(month) if isinstance(month, str) else month_start(month)
+    params = {**scope.params(), "as_of": as_of, "month_start": first, "share": _share(rules)}
+    frame = db.query(con, "contracts_expiring", params)
+    frame["contract_end"] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in frame["contract_end"]]
+    frame["days_left"] = frame["days_left"].astype("int64")
+    frame["is_core"] = frame["is_core"].astype(bool)
+    frame["amount_12m"] = frame["amount_12m"].astype(float).round(2)
+    return frame[EXPIRING_COLUMNS]
 
 
 def december_share(frame: pd.DataFrame) -> float | None:
