@@ -155,7 +155,7 @@ def cmd_demo(args) -> int:
     end = parse_month(args.end) if args.end else add_months(dt.date.today(), -1)
     path = args.db or db.default_db_path()
     counts = demo.build_demo(path, seed=args.seed, dealers=args.dealers, months=args.months, end=end,
-                             progress=_progress)
+                             progress=_progress, rules=load_rules(args.rules))
     print(f"{path}: " + ", ".join(f"{t} {n:,}" for t, n in counts.items()))
     return 0
 
