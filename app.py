@@ -6,11 +6,12 @@ from lib.i18n import t
 from ui import url_state
 from ui.data import call_without_rules, connection
 from ui.filters import sidebar
-from ui.frame import guarded, init_language, lang, language_switch
+from ui.frame import apply_style, guarded, init_language, lang, language_switch
 
-st.set_page_config(page_title="经销商销售管理看板 · Dealer sales dashboard", page_icon="📊", layout="wide")
+st.set_page_config(page_title="经销商销售管理看板 · Dealer sales dashboard", page_icon=":material/bar_chart:", layout="wide")
 init_language()
 language_switch()
+apply_style()
 
 try:
     connection()
@@ -22,14 +23,14 @@ except db.DatabaseError:
 
 L = lang()
 pages = [
-    st.Page("pages/home.py", title=t("nav.home", L), icon="🏠", url_path="home", default=True),
-    st.Page("pages/overview.py", title=t("overview.nav", L), icon="📈", url_path="overview"),
-    st.Page("pages/funnel.py", title=t("funnel.nav", L), icon="🔻", url_path="funnel"),
-    st.Page("pages/lifecycle.py", title=t("lifecycle_page.nav", L), icon="🗺️", url_path="lifecycle"),
-    st.Page("pages/tiers.py", title=t("tiers.nav", L), icon="🏅", url_path="tiers"),
-    st.Page("pages/contest.py", title=t("contest.nav", L), icon="🏆", url_path="contest"),
-    st.Page("pages/contracts.py", title=t("contracts.nav", L), icon="📅", url_path="contracts"),
-    st.Page("pages/data.py", title=t("data.nav", L), icon="🗄️", url_path="data"),
+    st.Page("pages/home.py", title=t("nav.home", L), icon=":material/home:", url_path="home", default=True),
+    st.Page("pages/overview.py", title=t("overview.nav", L), icon=":material/monitoring:", url_path="overview"),
+    st.Page("pages/funnel.py", title=t("funnel.nav", L), icon=":material/filter_alt:", url_path="funnel"),
+    st.Page("pages/lifecycle.py", title=t("lifecycle_page.nav", L), icon=":material/map:", url_path="lifecycle"),
+    st.Page("pages/tiers.py", title=t("tiers.nav", L), icon=":material/military_tech:", url_path="tiers"),
+    st.Page("pages/contest.py", title=t("contest.nav", L), icon=":material/emoji_events:", url_path="contest"),
+    st.Page("pages/contracts.py", title=t("contracts.nav", L), icon=":material/event:", url_path="contracts"),
+    st.Page("pages/data.py", title=t("data.nav", L), icon=":material/database:", url_path="data"),
 ]
 page = st.navigation(pages)
 guarded(page.run)

@@ -65,7 +65,8 @@ def fmt_amount(value, lang: str, decimals: int | None = None) -> str:
         places = 1 if decimals is None else decimals
         return f"{value / 10000:,.{places}f}万"
     places = 0 if decimals is None else decimals
-    return f"¥{value:,.{places}f}"
+    sign = "-" if value < 0 and round(value, places) != 0 else ""
+    return f"{sign}¥{abs(value):,.{places}f}"
 
 
 def amount_axis(lang: str) -> tuple[float, str]:

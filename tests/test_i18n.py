@@ -29,6 +29,8 @@ def test_every_key_used_in_the_code_exists():
 def test_amounts_in_wan_for_chinese_and_separators_for_english():
     assert fmt_amount(1_234_567, "zh") == "123.5万"
     assert fmt_amount(1_234_567, "en") == "¥1,234,567"
+    assert fmt_amount(-4_056_025, "en") == "-¥4,056,025"
+    assert fmt_amount(-4_056_025, "zh") == "-405.6万"
     assert fmt_amount(None, "en") == "–"
     assert fmt_amount(float("nan"), "zh") == "–"
 

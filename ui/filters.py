@@ -86,18 +86,16 @@ def sidebar(options: FilterOptions, last_day: dt.date) -> Filters:
 
     side = st.sidebar
     side.subheader(t("filters.heading", L))
-    c1, c2 = side.columns(2)
-    start = c1.date_input(t("filters.from", L), key="f_from", format="YYYY-MM-DD")
-    end = c2.date_input(t("filters.to", L), key="f_to", format="YYYY-MM-DD")
+    start = side.date_input(t("filters.from", L), key="f_from", format="YYYY-MM-DD")
+    end = side.date_input(t("filters.to", L), key="f_to", format="YYYY-MM-DD")
     if start > end:
         side.warning(t("filters.swapped", L))
         start, end = end, start
     kind = side.selectbox(t("filters.comparison", L), COMPARISONS, key="f_cmp",
                           format_func=lambda k: t(f"filters.cmp_{k}", L))
     if kind == "custom":
-        c3, c4 = side.columns(2)
-        vs_start = c3.date_input(t("filters.vs_from", L), key="f_vs_from", format="YYYY-MM-DD")
-        vs_end = c4.date_input(t("filters.vs_to", L), key="f_vs_to", format="YYYY-MM-DD")
+        vs_start = side.date_input(t("filters.vs_from", L), key="f_vs_from", format="YYYY-MM-DD")
+        vs_end = side.date_input(t("filters.vs_to", L), key="f_vs_to", format="YYYY-MM-DD")
         if vs_start > vs_end:
             vs_start, vs_end = vs_end, vs_start
     else:

@@ -31,6 +31,20 @@ def language_switch() -> None:
     st.query_params["lang"] = lang()
 
 
+# Long amounts (¥483,423,606) must fit five KPI cards side by side; CJK fonts first so Chinese
+# never falls back to boxes.
+_STYLE = """
+<style>
+[data-testid="stMetricValue"] { font-size: clamp(1.2rem, 1.9vw, 2rem); }
+html, body, [class*="css"] { font-family: "Source Sans Pro", "Noto Sans CJK SC", "Noto Sans SC", sans-serif; }
+</style>
+"""
+
+
+def apply_style() -> None:
+    st.html(_STYLE)
+
+
 def show_database_problem(exc: db.DatabaseError) -> None:
     if isinstance(exc, db.DatabaseMissing):
         path = db.default_db_path()

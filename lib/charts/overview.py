@@ -31,7 +31,15 @@ def drivers_waterfall(drivers: pd.DataFrame, lang: str) -> go.Figure:
         customdata=[name for name, _, _ in steps],
         hovertemplate="%{x}: %{y:" + amount_format(lang) + "}<extra></extra>",
     ))
-    fig.update_yaxes(title=amount_title(t("charts.amount", lang), lang), tickformat=amount_format(lang))
+    # Start the axis near the lowest running total, so the factors' bars are not slivers on a tall 0-based axis.
+    running = [values[0]]
+    for v in values[1:-1]:
+        running.append(running[-1] + v)
+    low, high = min(running + [values[-1]]), max(running + [values[-1]])
+    pad = (high - low) * 0.25 or abs(high) * 0.1 or 1
+    fig.update_yaxes(title=amount_title(t("charts.amount", lang), lang), tickformat=amount_format(lang),
+                     range=[max(0, low - pad), high + pad])
+    fig.update_traces(cliponaxis=False)
     fig.update_layout(showlegend=False)
     return style(fig, title, lang)
 
