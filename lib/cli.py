@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from lib import db
+from lib.auth import ROLES
 from lib.periods import PeriodError, Quarter, parse_campaign, parse_date, parse_month
 from lib.rules_file import RulesError, load_rules
 from lib.scope import Scope
@@ -67,6 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = sub.add_parser("rules", help="show every rule value in force and the file it came from")
     _add_common(rules)
+
+    user = sub.add_parser("user", help="manage who may sign in and what they see")
+    user_sub = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    for name in ("add", "set"):
+        p = user_sub.add_parser(name, help=f"{name} a user (the password is asked for, or read from stdin)")
+        _add_common(p)
+        p.add_argument("username")
+        p.add_argument("--role", required=(name == "add"), choices=ROLES)
+        p.add_argument("--name", help="display name")
+        for geo in ("region", "province", "territory"):
+            p.add_argument(f"--{geo}", action="append", default=None, help=f"a manager's {geo} (repeatable)")
+        p.add_argument("--salesperson", help="a rep's salesperson_id")
+        p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+        if name == "set":
+            p.add_argument("--password", action="store_true", help="set a new password")
+            p.add_argument("--enable", action="store_true", help="enable a disabled user")
+    for name in ("disable", "list"):
+        p = user_sub.add_parser(name, help=f"{name} user(s)")
+        _add_common(p)
+        if name == "disable":
+            p.add_argument("username")
     return parser
 
 
@@ -178,11 +200,54 @@ def cmd_import(args) -> int:
     return 0
 
 
+def _read_password(args) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise UsageError("the two passwords differ")
+    return first
+
+
+def cmd_user(args) -> int:
+    from lib.auth import AuthError, AuthStore, auth_path
+
+    store = AuthStore(auth_path(args.db or db.default_db_path()))
+    try:
+        if args.user_command == "add":
+            user = store.add_user(args.username, args.role, _read_password(args), name=args.name,
+                                  regions=args.region or (), provinces=args.province or (),
+                                  territories=args.territory or (), salesperson_id=args.salesperson)
+            print(f"added {user.username} ({user.role}: {user.describe_access()})")
+        elif args.user_command == "set":
+            wants_password = args.password or args.password_stdin
+            user = store.set_user(args.username, role=args.role, name=args.name,
+                                  password=_read_password(args) if wants_password else None,
+                                  regions=args.region, provinces=args.province, territories=args.territory,
+                                  salesperson_id=args.salesperson, disabled=False if args.enable else None)
+            print(f"updated {user.username} ({user.role}: {user.describe_access()})")
+        elif args.user_command == "disable":
+            store.set_user(args.username, disabled=True)
+            print(f"disabled {args.username}")
+        else:
+            users = store.list_users()
+            if not users:
+                print("no users: the app runs in local single-user mode (localhost only)")
+            for u in users:
+                state = "disabled" if u["disabled"] else "active"
+                print(f"{u['username']}\t{u['role']}\t{u['access']}\t{state}\t{u['name']}\t{u['last_sign_in']}")
+    except AuthError as exc:
+        raise UsageError(str(exc)) from None
+    return 0
+
+
 def _progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-COMMANDS = {"report": cmd_report, "rules": cmd_rules, "demo": cmd_demo, "import": cmd_import}
+COMMANDS = {"report": cmd_report, "rules": cmd_rules, "demo": cmd_demo, "import": cmd_import, "user": cmd_user}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
--- R9 monthly contest: per rep employed during the month and inside the filter scope, the three
+-- R9 monthly contest: per rep employed during the month and inside the filter scope ($compare_*;
+-- `visible` = inside the filter narrowed by the user's access, $regions..), the three
 -- counted values and the exact competition ranks on both items (awards and fines are applied in
 -- Python from the rules lists, which may have any length).
 -- Parameters: scope, $month_start, $month_end, $sales_signed_from (first day of the
@@ -7,7 +8,7 @@
 WITH
 contest_reps AS (
     SELECT salesperson_id, name
-    FROM scoped_salespeople($regions, $provinces, $territories, $salespeople)
+    FROM scoped_salespeople($compare_regions, $compare_provinces, $compare_territories, $compare_salespeople)
     WHERE role = 'rep'
       AND (hired_on IS NULL OR hired_on <= $month_end)
       AND (left_on IS NULL OR left_on >= $month_start)
@@ -83,6 +84,9 @@ SELECT salesperson_id,
        developed > 0 AS developed_positive,
        new_dealer_sales > 0 AS sales_positive,
        min(developed) OVER () = max(developed) OVER () AS developed_all_equal,
-       min(new_dealer_sales) OVER () = max(new_dealer_sales) OVER () AS sales_all_equal
+       min(new_dealer_sales) OVER () = max(new_dealer_sales) OVER () AS sales_all_equal,
+       -- ranked among everyone in the filter, returned only if the user may see the rep
+       salesperson_id IN (SELECT salesperson_id
+                          FROM scoped_salespeople($regions, $provinces, $territories, $salespeople)) AS visible
 FROM rep_values
 ORDER BY salesperson_id

@@ -85,13 +85,15 @@ def contest(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope, month: d
     """Report `contest` (R9) for the month containing `month`: one row per rep employed during it in
     the filter scope (ranks compare those reps only), sorted by payout desc, then salesperson_id."""
     c = rules["contest"]
-    values = db.query(con, "contest", {**scope.params(), **_month_params(rules, month),
+    values = db.query(con, "contest", {**scope.ranking_params(), **_month_params(rules, month),
                                       "earliest_signing": earliest_signing(rules, month_start(month))})
     awards = [exact(v) for v in c["top_awards"]]
     fines = [exact(v) for v in c["bottom_fines"]]
     min_intentions, min_developed = int(c["min_intentions"]), int(c["min_developed"])
     rows = []
     for v in values.itertuples(index=False):
+        if not v.visible:  # ranked with the others, but outside what the user may see
+            continue
         intentions, developed = int(v.intentions), int(v.developed)
         intention_penalty = exact(c["intention_penalty"]) * max(0, min_intentions - intentions)
         development_amount = (exact(c["extra_bonus"]) * max(0, developed - min_developed)
@@ -138,7 +140,7 @@ def contest_score(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope,
     first_day = month_start(campaign_start)
     last_day = month_end(campaign_end)
     totals = db.query(con, "contest_score", {
-        **scope.params(),
+        **scope.ranking_params(),
         **success_params(rules),
         "campaign_first_day": first_day,
         "campaign_last_day": last_day,
@@ -165,6 +167,7 @@ def contest_score(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope,
         "score": [float(s) for s in scores],
         "rank": _competition_ranks(scores),
     }, columns=SCORE_COLUMNS)
+    frame = frame[totals["visible"].astype(bool).to_numpy()]  # ranked with all, shown if visible
     frame = frame.sort_values(["rank", "salesperson_id"], kind="stable")
     return _typed(frame.reset_index(drop=True), ints=("developed_total", "rank"),
                   floats=("collected_total", "score"))

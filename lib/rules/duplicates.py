@@ -18,6 +18,6 @@ COLUMNS = ["dealer_id", "duplicate_of", "matched_on", "signed_on", "duplicate_of
 
 def duplicates(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope) -> pd.DataFrame:
     """Report `duplicates` (R11): each (later N, earlier E) pair once, N in scope, by N's signed_on, ids."""
-    frame = as_dates(db.query(con, "duplicates", scope.params()), ("signed_on", "duplicate_of_signed_on"))
+    frame = as_dates(db.query(con, "duplicates", {**scope.params(), **scope.access_params()}), ("signed_on", "duplicate_of_signed_on"))
     frame["approved_new"] = frame["approved_new"].astype(bool)
     return frame.loc[:, COLUMNS]
