@@ -7,6 +7,7 @@ import duckdb
 import pandas as pd
 
 from lib import db
+from lib.scope import Scope
 
 # The conventional order of China's sales regions, used to sort charts and filters.
 REGION_ORDER = ("华东", "华南", "华北", "华中", "西南", "西北", "东北")
@@ -48,5 +49,6 @@ class FilterOptions:
         return dict(zip(f["salesperson_id"], f["salesperson_name"]))
 
 
-def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
-    return FilterOptions(db.query(con, "filter_options"))
+def filter_options(con: duckdb.DuckDBPyConnection, access: Scope | None = None) -> FilterOptions:
+    """The cascade's options, limited in SQL to what the user may see."""
+    return FilterOptions(db.query(con, "filter_options", (access or Scope()).params()))

@@ -139,7 +139,7 @@ with right:
     shown = new[new["development_status"] == status] if status else new
     st.markdown(t("common.drill_heading", L, what=charts.status_label(status, L, max_months)) if status
                 else t("contest.all_new_dealers", L))
-    rep_names = call_without_rules("lib.dimensions:filter_options").salespeople()
+    rep_names = call_without_rules("lib.dimensions:filter_options", access=F.scope.access).salespeople()
     table(shown, key="contest_new_dealers", filename=f"new_dealers_{F.start}_{F.end}",
           styler=charts.new_dealers_style(shown, L, label, max_months, rep_names), height=420)
 

@@ -68,11 +68,19 @@ def comparison_period(kind: str, start: dt.date, end: dt.date) -> tuple[dt.date,
 
 def _keep_valid(key: str, allowed) -> None:
     # The cascade narrows the options; selections that fell out of them are dropped, not errors.
-    st.session_state[key] = [v for v in st.session_state.get(key, []) if v in allowed]
+    # Dropped on the session's first run = the link asked for more than the user may see.
+    kept = [v for v in st.session_state.get(key, []) if v in allowed]
+    if len(kept) < len(st.session_state.get(key, [])) and not st.session_state.get("_filters_seen"):
+        st.session_state["filters_narrowed"] = True
+    st.session_state[key] = kept
 
 
-def sidebar(options: FilterOptions, last_day: dt.date) -> Filters:
-    """Draw the filters in the sidebar and return them; the URL follows every change."""
+def sidebar(options: FilterOptions, last_day: dt.date, access: Scope | None = None) -> Filters:
+    """Draw the filters in the sidebar and return them; the URL follows every change.
+
+    `options` hold only what the user may see (lib.dimensions.filter_options(access)); the
+    returned scope carries the access too, so every query is narrowed in SQL whatever the filters.
+    """
     L = lang()
     default_start = dt.date(last_day.year, 1, 1)
     url_state.bind_date("f_from", "from", default_start)
@@ -119,4 +127,5 @@ def sidebar(options: FilterOptions, last_day: dt.date) -> Filters:
     reps = side.multiselect(t("filters.rep", L), list(reps_allowed), key="f_rep",
                             format_func=lambda sid: f"{reps_allowed.get(sid, sid)} ({sid})",
                             placeholder=t("filters.all", L))
-    return Filters(start, end, vs_start, vs_end, Scope.of(regions, provinces, territories, reps))
+    st.session_state["_filters_seen"] = True
+    return Filters(start, end, vs_start, vs_end, Scope.of(regions, provinces, territories, reps).within(access))
