@@ -13,7 +13,7 @@ from lib.rules.contest import payout_sheet
 from ui import url_state
 from ui.data import call, call_without_rules, report, rules
 from ui.frame import page_frame
-from ui.show import chart, clicked, column_label, drill_select, table
+from ui.show import audit_export, chart, clicked, column_label, drill_select, table
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -77,12 +77,13 @@ if not board.empty:
     d1, d2, d3, _ = st.columns([1.5, 1.1, 1.9, 0.5])
     d1.download_button(t("contest.download_sheet_csv", L), sheet_csv,
                        file_name=f"payout_sheet_{month_key}.csv", mime="text/csv", key="contest_sheet_csv",
-                       on_click="ignore")
+                       on_click=audit_export, args=(f"payout_sheet_{month_key}.csv",))
     d2.download_button(t("contest.download_board_csv", L), board_csv,
                        file_name=f"contest_{month_key}.csv", mime="text/csv", key="contest_board_csv",
-                       on_click="ignore")
+                       on_click=audit_export, args=(f"contest_{month_key}.csv",))
     d3.download_button(t("contest.download_xlsx", L), workbook,
-                       file_name=f"payout_sheet_{month_key}.xlsx", key="contest_sheet_xlsx", on_click="ignore",
+                       file_name=f"payout_sheet_{month_key}.xlsx", key="contest_sheet_xlsx",
+                       on_click=audit_export, args=(f"payout_sheet_{month_key}.xlsx",),
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 chart(charts.payout_bars(board, month, L), key="contest_payouts")
