@@ -25,8 +25,9 @@ except db.DatabaseMissing:
 except db.DatabaseError as exc:
     database_error = str(exc)
 
-tab_import, tab_log, tab_rules, tab_templates = st.tabs(
-    [t("data.tab_import", L), t("data.tab_log", L), t("data.tab_rules", L), t("data.tab_templates", L)])
+tab_import, tab_log, tab_rules, tab_templates, tab_audit = st.tabs(
+    [t("data.tab_import", L), t("data.tab_log", L), t("data.tab_rules", L), t("data.tab_templates", L),
+     t("auth.audit_log", L)])
 
 # ---- (1) import: dry run, then the write --------------------------------------------------------
 with tab_import:
@@ -176,3 +177,8 @@ with tab_templates:
     if guide:
         with st.expander(t("data.templates_guide", L)):
             st.markdown(guide)
+
+# ---- (5) the audit log: sign-ins, failed sign-ins, imports, exports ------------------------------
+with tab_audit:
+    audit_rows = admin.audit_frame(L)
+    table(audit_rows, key="data_audit", filename="audit_log")

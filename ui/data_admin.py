@@ -150,6 +150,10 @@ def run_import(db_path: Path | str, sources: list[Pair], progress: Callable[[str
     release()
     try:
         result = importer.import_sources(db_path, sources, dry_run=False, progress=progress)
+        from ui.auth import audit
+
+        audit("import" if not result.problems else "import_rejected",
+              files=[name for name, _ in sources], problems=result.problem_count)
         return Outcome(result, dry_run=False)
     except db.DatabaseError as exc:
         return Outcome(error=_database_message(_first_line(exc), L), dry_run=False)
@@ -450,3 +454,13 @@ def template_workbook() -> bytes:
 def templates_guide() -> str:
     path = TEMPLATES / "README.md"
     return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def audit_frame(L: str) -> pd.DataFrame:
+    """The audit log (newest first) with translated headers: time, user, action, detail."""
+    from ui.auth import store
+
+    rows = store().audit_log()
+    return pd.DataFrame(rows, columns=["at", "username", "action", "detail"]).rename(columns={
+        "at": t("data.audit_at", L), "username": t("data.audit_user", L),
+        "action": t("data.audit_action", L), "detail": t("data.audit_detail", L)})
