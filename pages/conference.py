@@ -8,8 +8,10 @@ import streamlit as st
 from lib import conference
 from lib.i18n import LANGUAGES, t
 from ui import conference as show
+from ui.auth import allowed_pages, current_user
 from ui.data import call_without_rules
 from ui.frame import LANGUAGE_NAMES, page_frame
+from ui.show import audit_export
 
 L, F = page_frame()
 years = show.year_options(call_without_rules("lib.conference:show_years"), F.year)
@@ -57,11 +59,13 @@ with st.container(key="conf_bar", horizontal=True, vertical_alignment="center", 
                 left.download_button(
                     t("conference.export", L), show.export(year, F.scope, L, mask, secs),
                     file_name=f"conference_{year}_{L}{'_mask' if mask else ''}.html", mime="text/html",
-                    key="conf_export", on_click="ignore", help=t("conference.export_help", L))
+                    key="conf_export", on_click=audit_export, args=(f"conference_{year}_{L}.html",),
+                    help=t("conference.export_help", L))
         else:
             left.button(t("conference.prepare_export", L), key="conf_prepare", on_click=show.want_export,
                         help=t("conference.export_help", L))
-        right.page_link("pages/home.py", label=t("conference.exit", L), icon=":material/logout:")
+        if "home" in allowed_pages(current_user()):  # a presenter has the show only
+            right.page_link("pages/home.py", label=t("conference.exit", L), icon=":material/logout:")
 
 # Last, so the timer starts once the whole slide is on screen.
 show.keys_and_timer(index, count, playing, secs)
