@@ -30,7 +30,7 @@ from lib.i18n import fmt_amount, fmt_count, fmt_date, fmt_rate, t
 from lib.periods import Quarter, month_start
 from lib.rules.contest import contest_score
 from lib.rules.core_dealers import core_dealers, core_summary
-from lib.rules.drivers import sales_kpis
+from lib.rules.drivers import sales_by_region, sales_kpis
 from lib.rules.elimination import elimination
 from lib.rules.funnel import funnel
 from lib.rules.lifecycle import stage_distribution
@@ -186,17 +186,6 @@ def scope_label_parts(options_frame: pd.DataFrame, scope: Scope) -> tuple[str, .
             *(reps.get(x) or x for x in clean[3]))
 
 
-def region_sales(con, rules: Rules, scope: Scope, regions: list[str], start, end, vs_start, vs_end) -> pd.DataFrame:
-    """Per region of the scope: sales and comparison sales (the Overview's KPI numbers for that region)."""
-    rows = []
-    for region in regions:
-        kpi = sales_kpis(con, rules, narrowed(scope, region), start, end, vs_start, vs_end).iloc[0]
-        rows.append({"region": region, "sales": float(kpi["sales"]),
-                     "comparison_sales": float(kpi["comparison_sales"]), "growth": float(kpi["growth"]),
-                     "active_dealers": int(kpi["active_dealers"])})
-    return pd.DataFrame(rows, columns=["region", "sales", "comparison_sales", "growth", "active_dealers"])
-
-
 def promoted_to_a(con, rules: Rules, scope: Scope, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Dealers that moved up into tier A in a quarter of the year (its tier vs the quarter before;
     Q1 compares with the previous year's Q4). A dealer promoted twice is listed once, with its first
@@ -249,7 +238,7 @@ def compute_part(con, rules: Rules, frame: ShowData, part: str, scope: Scope) ->
     if part == "core_prev":
         return core_dealers(con, rules, scope, f.vs_start, f.vs_end)
     if part == "regions":
-        return region_sales(con, rules, scope, list(f.regions_in_scope), f.start, f.end, f.vs_start, f.vs_end)
+        return sales_by_region(con, rules, scope, list(f.regions_in_scope), f.start, f.end, f.vs_start, f.vs_end)
     if part == "funnel":
         return funnel(con, rules, scope, f.start, f.end, as_of=f.end)
     if part == "lifecycle":

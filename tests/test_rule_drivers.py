@@ -198,3 +198,24 @@ def test_monthly_sales_sums_match_the_kpis(network, rules):
     assert series["sales"].sum() == kpis["sales"] == 3400.0
     assert series["collections"].sum() == kpis["collections"] == 270.0
     assert series["new_dealers"].sum() == kpis["new_dealers"] == 2
+
+
+def test_sales_by_region_equals_the_cards_of_each_region(demo_path, rules):
+    """One query per page, not one per region: the same numbers as sales_kpis narrowed to a region."""
+    import datetime as dt
+
+    from lib import db
+    from lib.rules.drivers import sales_by_region, sales_kpis
+    from lib.scope import Scope
+
+    con = db.connect(demo_path)
+    period = (dt.date(2025, 1, 1), dt.date(2025, 9, 30), dt.date(2024, 1, 1), dt.date(2024, 9, 30))
+    regions = ["华东", "华南", "东北", "nowhere"]
+    frame = sales_by_region(con, rules, Scope(), regions, *period).set_index("region")
+    for region in regions:
+        kpi = sales_kpis(con, rules, Scope.of(regions=[region]), *period).iloc[0]
+        assert frame.at[region, "sales"] == kpi["sales"]
+        assert frame.at[region, "comparison_sales"] == kpi["comparison_sales"]
+        assert frame.at[region, "active_dealers"] == kpi["active_dealers"]
+    assert frame.at["nowhere", "sales"] == 0
+    con.close()

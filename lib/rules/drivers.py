@@ -114,3 +114,21 @@ def monthly_sales(con, rules: Rules, scope: Scope, start: dt.date, end: dt.date)
     for column in ("active_dealers", "new_dealers"):
         frame[column] = frame[column].astype("int64")
     return frame[MONTHLY_COLUMNS]
+
+
+def sales_by_region(con, rules: Rules, scope: Scope, regions: list[str], start: dt.date, end: dt.date,
+                    vs_start: dt.date, vs_end: dt.date) -> pd.DataFrame:
+    """Per region of `regions` (in that order, zeros kept): sales, comparison_sales, growth and
+    active_dealers as the Overview's cards define them for that region, in one query."""
+    frame = db.query(con, "drivers_regions", _period_params(scope, start, end, vs_start, vs_end))
+    by_region = frame.set_index("region")
+    rows = []
+    for region in regions:
+        sales = float(by_region.at[region, "sales"]) if region in by_region.index else 0.0
+        comparison = float(by_region.at[region, "comparison_sales"]) if region in by_region.index else 0.0
+        active = int(by_region.at[region, "active_dealers"]) if region in by_region.index else 0
+        cents_1, cents_0 = round(sales * 100), round(comparison * 100)
+        rows.append({"region": region, "sales": round(sales, 2), "comparison_sales": round(comparison, 2),
+                     "growth": (cents_1 - cents_0) / cents_0 if cents_0 > 0 else float("nan"),
+                     "active_dealers": active})
+    return pd.DataFrame(rows, columns=["region", "sales", "comparison_sales", "growth", "active_dealers"])
