@@ -1,4 +1,6 @@
 """Entry point: page setup, language, sign-in, shared filters, navigation. Run with `make run`."""
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -24,7 +26,7 @@ PAGES = (
 
 # app.py drives navigation; the pages/ folder must never be run as Streamlit's old multipage mode.
 PagesManager.uses_pages_directory = False
-st.set_page_config(page_title="经销商销售管理看板 · Dealer sales dashboard", page_icon=":material/bar_chart:",
+st.set_page_config(page_title="经销商销售管理看板 · Dealer sales dashboard", page_icon=str(Path(__file__).parent / "ui" / "assets" / "favicon.png"),
                    layout="wide")
 conference.restore_link()  # a ?present=1 link keeps its parameters across the switch to the show
 init_language()
