@@ -80,7 +80,7 @@ def child_pandas(db_path: str, runs: int) -> dict:
 
 
 PAGES = ("pages/home.py", "pages/overview.py", "pages/funnel.py", "pages/lifecycle.py", "pages/tiers.py",
-         "pages/contest.py", "pages/contracts.py", "pages/data.py")
+         "pages/contest.py", "pages/contracts.py", "pages/data.py", "pages/conference.py")
 
 
 def child_pages(db_path: str, runs: int) -> dict:
