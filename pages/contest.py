@@ -5,7 +5,6 @@ import datetime as dt
 
 import streamlit as st
 
-from lib import export
 from lib.charts import contest as charts
 from lib.i18n import fmt_amount, fmt_count, fmt_date, fmt_month, fmt_rate, t
 from lib.periods import format_month, parse_month
@@ -13,16 +12,7 @@ from lib.rules.contest import payout_sheet
 from ui import url_state
 from ui.data import call, call_without_rules, report, rules
 from ui.frame import page_frame
-from ui.show import audit_export, chart, clicked, column_label, drill_select, table
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def payout_files(board):
-    """The HR files of a leaderboard (CSV of the itemised sheet, CSV of the board, XLSX of both),
-    built once per leaderboard: a big workbook takes a while and every rerun would rebuild it."""
-    sheet = payout_sheet(board)
-    return (export.to_csv(sheet).encode("utf-8-sig"), export.to_csv(board).encode("utf-8-sig"),
-            export.to_xlsx({"payout_sheet": sheet, "contest": board}))
+from ui.show import audit_export, chart, clicked, column_label, csv_bytes, drill_select, table, xlsx_download
 
 
 L, F = page_frame()
@@ -73,18 +63,17 @@ if not board.empty:
     st.caption(t("contest.leaderboard_hint", L))
 rows = table(board, key="contest_board", selectable=True, styler=charts.leaderboard_style(board, L, label))
 if not board.empty:
-    sheet_csv, board_csv, workbook = payout_files(board)
+    sheet = payout_sheet(board)
     d1, d2, d3, _ = st.columns([1.5, 1.1, 1.9, 0.5])
-    d1.download_button(t("contest.download_sheet_csv", L), sheet_csv,
+    d1.download_button(t("contest.download_sheet_csv", L), csv_bytes(sheet),
                        file_name=f"payout_sheet_{month_key}.csv", mime="text/csv", key="contest_sheet_csv",
                        on_click=audit_export, args=(f"payout_sheet_{month_key}.csv",))
-    d2.download_button(t("contest.download_board_csv", L), board_csv,
+    d2.download_button(t("contest.download_board_csv", L), csv_bytes(board),
                        file_name=f"contest_{month_key}.csv", mime="text/csv", key="contest_board_csv",
                        on_click=audit_export, args=(f"contest_{month_key}.csv",))
-    d3.download_button(t("contest.download_xlsx", L), workbook,
-                       file_name=f"payout_sheet_{month_key}.xlsx", key="contest_sheet_xlsx",
-                       on_click=audit_export, args=(f"payout_sheet_{month_key}.xlsx",),
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with d3:  # HR's workbook: the itemised sheet and the leaderboard
+        xlsx_download({"payout_sheet": sheet, "contest": board}, f"payout_sheet_{month_key}", "contest_sheet",
+                      label=t("contest.download_xlsx", L))
 
 chart(charts.payout_bars(board, month, L), key="contest_payouts")
 

@@ -243,6 +243,10 @@ def test_payout_sheet_downloads_for_hr(demo_path, monkeypatch):
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     at = run_page(monkeypatch, demo_path, PAGE, "zh")
     no_failure(at)
+    # the workbook is built when HR asks for it (one click), then downloads
+    assert f"payout_sheet_{month_start(last_order_day(demo_path)):%Y-%m}.xlsx" not in files
+    at.button(key="contest_sheet_prepare").click().run()
+    no_failure(at)
     month = month_start(last_order_day(demo_path))
     board = cli(demo_path, "contest", Scope(), PeriodOptions(month=month))
     sheet = payout_sheet(board)

@@ -31,12 +31,10 @@ def language_switch() -> None:
     st.query_params["lang"] = lang()
 
 
-# Long amounts (¥483,423,606) must fit five KPI cards side by side; CJK fonts first so Chinese
-# never falls back to boxes.
+# Long amounts (¥483,423,606) must fit five KPI cards side by side. (Fonts: .streamlit/config.toml.)
 _STYLE = """
 <style>
 [data-testid="stMetricValue"] { font-size: clamp(1.2rem, 1.9vw, 2rem); }
-html, body, [class*="css"] { font-family: "Source Sans Pro", "Noto Sans CJK SC", "Noto Sans SC", sans-serif; }
 </style>
 """
 

@@ -39,10 +39,17 @@ def chart(fig: go.Figure, key: str, selectable: bool = False):
         return []
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _files(frame: pd.DataFrame, sheet: str) -> tuple[bytes, bytes]:
-    # Built once per frame, not on every rerun: an XLSX of a few thousand rows takes ~0.5 s.
-    return export.to_csv(frame).encode("utf-8-sig"), export.to_xlsx({sheet: frame})
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return export.to_csv(frame).encode("utf-8-sig")  # BOM: Excel opens Chinese CSV correctly
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
+    return export.to_xlsx(sheets)
 
 
 def audit_export(filename: str) -> None:
@@ -52,17 +59,49 @@ def audit_export(filename: str) -> None:
     audit("export", file=filename)
 
 
+def _fingerprint(sheets: dict[str, pd.DataFrame]) -> str:
+    return "|".join(f"{name}:{len(f)}:{int(pd.util.hash_pandas_object(f, index=False).sum())}"
+                    for name, f in sheets.items())
+
+
+@st.fragment
+def xlsx_download(sheets: dict[str, pd.DataFrame], filename: str, key: str, label: str | None = None) -> None:
+    """An Excel download built only when asked for: a workbook of a few thousand rows takes
+    seconds, too long to pay on every page view. The first click prepares it (this fragment
+    alone reruns), the second downloads it."""
+    L = lang()
+    ready_key = f"{key}__ready"
+    fingerprint = _fingerprint(sheets)
+    if st.session_state.get(ready_key) == fingerprint:
+        st.download_button(label or t("common.download_xlsx", L), _xlsx(sheets), file_name=f"{filename}.xlsx",
+                           key=f"{key}_xlsx", on_click=audit_export, args=(f"{filename}.xlsx",), mime=XLSX_MIME)
+    else:
+        st.button(t("common.prepare_xlsx", L), key=f"{key}_prepare",
+                  on_click=st.session_state.__setitem__, args=(ready_key, fingerprint))
+
+
 def downloads(frame: pd.DataFrame, key: str, filename: str, sheet: str = "data") -> None:
     """CSV and XLSX of a frame with its contract column names (what the CLI prints); each download
     is written to the audit log."""
     L = lang()
-    csv_bytes, xlsx_bytes = _files(frame, sheet)
     c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(t("common.download_csv", L), csv_bytes, file_name=f"{filename}.csv", mime="text/csv",
+    c1.download_button(t("common.download_csv", L), csv_bytes(frame), file_name=f"{filename}.csv", mime="text/csv",
                        key=f"{key}_csv", on_click=audit_export, args=(f"{filename}.csv",))
-    c2.download_button(t("common.download_xlsx", L), xlsx_bytes, file_name=f"{filename}.xlsx",
-                       key=f"{key}_xlsx", on_click=audit_export, args=(f"{filename}.xlsx",),
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with c2:
+        xlsx_download({sheet: frame}, filename, key)
+
+
+# Rendering a pandas Styler costs ~0.2 ms per cell: beyond this many rows a table keeps its
+# formatted values but drops its colours, so a page of big lists still reruns in well under 1 s.
+STYLED_ROWS = 400
+
+
+def _formatted_copy(styler) -> pd.DataFrame:
+    """The Styler's values as its formatters show them, without per-cell CSS."""
+    data = styler.data
+    funcs = styler._display_funcs  # (row, column) -> formatter; one formatter per column here
+    return pd.DataFrame({col: (data[col].map(funcs[(0, j)]) if (0, j) in funcs else data[col])
+                         for j, col in enumerate(data.columns)})
 
 
 def table(frame: pd.DataFrame, key: str, filename: str | None = None, selectable: bool = False,
@@ -72,7 +111,13 @@ def table(frame: pd.DataFrame, key: str, filename: str | None = None, selectable
     if frame.empty:
         st.info(t("charts.empty", L))
         return []
-    shown = labelled(frame, L) if styler is None else styler
+    if styler is None:
+        shown = labelled(frame, L)
+    elif len(frame) > STYLED_ROWS:
+        shown = _formatted_copy(styler)
+        st.caption(t("common.plain_table", L, rows=f"{len(frame):,}", limit=STYLED_ROWS))
+    else:
+        shown = styler
     config = {column_label(c, L): v for c, v in (column_config or {}).items()}
     kwargs = dict(hide_index=True, key=key, column_config=config, height=height, width="stretch")
     if selectable:

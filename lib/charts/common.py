@@ -44,9 +44,15 @@ def style(fig: go.Figure, title: str, lang: str, height: int = 420) -> go.Figure
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right", "title": None},
         hoverlabel={"font": {"family": FONT}},
         separators=".,",
-        template="plotly_white",
+        # no named template: applying one costs ~40 ms per figure and ~10 kB of JSON; the little
+        # we want from one is set here
+        template="none",
+        plot_bgcolor="white",
         meta={"lang": lang},
     )
+    # what the template used to give: room for tick labels, light grid lines
+    fig.update_xaxes(automargin=True, gridcolor="#EEE", zeroline=False)
+    fig.update_yaxes(automargin=True, gridcolor="#EEE", zeroline=False)
     return fig
 
 

@@ -267,14 +267,17 @@ def test_the_live_show_advances_by_itself_and_by_keyboard(browser, live_app, sli
         start = titles.index(title)
         _, title = _wait_for(page, lambda s: s[1] != titles[start], 30, "an automatic advance")
         assert title == titles[start + 1]
-        page.keyboard.press("ArrowRight")
-        _, title = _wait_for(page, lambda s: s[1] == titles[start + 2], 20, "ArrowRight")
-        page.keyboard.press("ArrowLeft")
-        _wait_for(page, lambda s: s[1] == titles[start + 1], 20, "ArrowLeft")
-        page.keyboard.press(" ")                  # pause
+        # pause first, so the 5-second timer cannot race the arrow keys
+        page.keyboard.press(" ")
         page.wait_for_selector(".st-key-conf_pause button:has-text('Play')")
-        page.wait_for_timeout(7000)
-        assert _shown(page)[1] == titles[start + 1]
+        _, title = _wait_for(page, lambda s: True, 5, "paused")
+        here = titles.index(title)
+        page.keyboard.press("ArrowRight")
+        _wait_for(page, lambda s: s[1] == titles[here + 1], 20, "ArrowRight")
+        page.keyboard.press("ArrowLeft")
+        _wait_for(page, lambda s: s[1] == titles[here], 20, "ArrowLeft")
+        page.wait_for_timeout(7000)               # paused: longer than the interval, no advance
+        assert _shown(page)[1] == titles[here]
         page.keyboard.press("End")
         _wait_for(page, lambda s: s[1] == titles[-1], 20, "End")
         page.keyboard.press("Home")
