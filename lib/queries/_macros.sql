@@ -97,3 +97,18 @@ CREATE OR REPLACE TEMP MACRO core_ranking(start, end_, share, regions, provinces
     )
     SELECT *, coalesce(total > 0 AND rank <= core_size, false) AS is_core
     FROM cut;
+
+-- R2 "open as of D" (one definition for the forecast, the profit matrix and their drill-downs):
+-- created on or before D, not lost (lost_on empty or after D), current stage not `paid`; k = the
+-- current stage order (no stage row yet = 1, market).
+CREATE OR REPLACE TEMP MACRO open_opportunities(as_of, regions, provinces, territories, salespeople) AS TABLE
+    SELECT o.*, coalesce(s.current_stage, 1) AS k
+    FROM scoped_opportunities(regions, provinces, territories, salespeople) o
+    LEFT JOIN stages_as_of(as_of) s ON s.opportunity_id = o.opportunity_id
+    WHERE o.created_on <= as_of
+      AND (o.lost_on IS NULL OR o.lost_on > as_of)
+      AND coalesce(s.current_stage, 1) <> 5;
+
+-- R3 profit band of an expected profit against the exact thresholds; an empty profit is `low`.
+CREATE OR REPLACE TEMP MACRO profit_band(profit, high, medium) AS
+    CASE WHEN profit >= high THEN 'high' WHEN profit >= medium THEN 'medium' ELSE 'low' END;

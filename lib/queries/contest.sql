@@ -15,20 +15,8 @@ contest_reps AS (
 ),
 -- @include contest_dealers
 ,
-success_candidates AS (
-    -- Only dealers that can succeed in the month: success_month <= M0 + window_months - 1 and
-    -- M0 <= signing month + max_months_to_first_order bound the signing date from below. A pure
-    -- shortcut (same result) that keeps the order scan to recent dealers.
-    SELECT dealer_id, signed_on FROM contest_dealers
-    WHERE NOT excluded_duplicate AND signed_on >= $earliest_signing
-),
-success_orders AS (
-    -- few dealers are judged: keep only their orders before aggregating
-    SELECT dealer_id, order_date, amount
-    FROM orders
-    WHERE order_date <= $month_end
-      AND dealer_id IN (SELECT dealer_id FROM success_candidates)
-),
+-- @include contest_success_feed
+,
 -- @include new_dealers_success
 ,
 developed_counts AS (

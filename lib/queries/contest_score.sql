@@ -14,18 +14,8 @@ contest_reps AS (
 ),
 -- @include contest_dealers
 ,
-success_candidates AS (
-    -- Only dealers that can succeed in the campaign (see contest.sql): same result, fewer orders.
-    SELECT dealer_id, signed_on FROM contest_dealers
-    WHERE NOT excluded_duplicate AND signed_on >= $earliest_signing
-),
-success_orders AS (
-    -- few dealers are judged: keep only their orders before aggregating
-    SELECT dealer_id, order_date, amount
-    FROM orders
-    WHERE order_date <= $campaign_last_day
-      AND dealer_id IN (SELECT dealer_id FROM success_candidates)
-),
+-- @include contest_success_feed
+,
 -- @include new_dealers_success
 ,
 developed_totals AS (

@@ -2,15 +2,9 @@
 -- Open = created on or before D, not lost (lost_on empty or after D), current stage not `paid`
 -- (no stage row yet = market). The horizon forecast counts open ones with expected_close_on in
 -- (D, D + $horizon_days]; open ones without a close date are counted apart as undated.
-WITH open_opportunities AS (
-    SELECT coalesce(s.current_stage, 1) AS k,
-           coalesce(o.expected_amount, 0) AS amount,
-           o.expected_close_on
-    FROM scoped_opportunities($regions, $provinces, $territories, $salespeople) o
-    LEFT JOIN stages_as_of($as_of) s ON s.opportunity_id = o.opportunity_id
-    WHERE o.created_on <= $as_of
-      AND (o.lost_on IS NULL OR o.lost_on > $as_of)
-      AND coalesce(s.current_stage, 1) <> 5
+WITH open_now AS (
+    SELECT k, coalesce(expected_amount, 0) AS amount, expected_close_on
+    FROM open_opportunities($as_of, $regions, $provinces, $territories, $salespeople)
 ),
 per_stage AS (
     SELECT k,
@@ -19,7 +13,7 @@ per_stage AS (
            sum(amount) FILTER (WHERE expected_close_on > $as_of
                                  AND expected_close_on <= $as_of + $horizon_days) AS amount,
            count(*) FILTER (WHERE expected_close_on IS NULL) AS undated_count
-    FROM open_opportunities
+    FROM open_now
     GROUP BY k
 ),
 stages AS (

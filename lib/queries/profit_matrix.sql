@@ -1,21 +1,14 @@
 -- R3 profit x stage matrix as of $as_of: open opportunities (as in R2, no horizon) per profit band
 -- x current stage, all 3 bands x 4 open stages listed, zeros kept. Bands compare expected_profit
 -- with the exact decimal thresholds $high and $medium; an empty profit is `low`.
-WITH open_opportunities AS (
-    SELECT coalesce(s.current_stage, 1) AS k,
-           CASE WHEN o.expected_profit >= $high THEN 'high'
-                WHEN o.expected_profit >= $medium THEN 'medium'
-                ELSE 'low' END AS profit_band,
-           coalesce(o.expected_amount, 0) AS amount
-    FROM scoped_opportunities($regions, $provinces, $territories, $salespeople) o
-    LEFT JOIN stages_as_of($as_of) s ON s.opportunity_id = o.opportunity_id
-    WHERE o.created_on <= $as_of
-      AND (o.lost_on IS NULL OR o.lost_on > $as_of)
-      AND coalesce(s.current_stage, 1) <> 5
+WITH open_now AS (
+    SELECT k, profit_band(expected_profit, $high, $medium) AS profit_band,
+           coalesce(expected_amount, 0) AS amount
+    FROM open_opportunities($as_of, $regions, $provinces, $territories, $salespeople)
 ),
 cells AS (
     SELECT profit_band, k, count(*) AS open_count, sum(amount) AS amount
-    FROM open_opportunities
+    FROM open_now
     GROUP BY profit_band, k
 ),
 grid AS (

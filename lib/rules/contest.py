@@ -86,7 +86,8 @@ def contest(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope, month: d
     the filter scope (ranks compare those reps only), sorted by payout desc, then salesperson_id."""
     c = rules["contest"]
     values = db.query(con, "contest", {**scope.ranking_params(), **_month_params(rules, month),
-                                      "earliest_signing": earliest_signing(rules, month_start(month))})
+                                      "earliest_signing": earliest_signing(rules, month_start(month)),
+                                      "orders_until": month_end(month)})
     awards = [exact(v) for v in c["top_awards"]]
     fines = [exact(v) for v in c["bottom_fines"]]
     min_intentions, min_developed = int(c["min_intentions"]), int(c["min_developed"])
@@ -145,6 +146,7 @@ def contest_score(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope,
         "campaign_first_day": first_day,
         "campaign_last_day": last_day,
         "earliest_signing": earliest_signing(rules, first_day),
+        "orders_until": last_day,
     })
     weights = rules["contest_score"]
     developed_weight = Fraction(str(weights["developed_weight"]))
