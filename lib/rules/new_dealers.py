@@ -35,12 +35,12 @@ def success_params(rules: Rules) -> dict[str, Any]:
 def new_dealers(con: duckdb.DuckDBPyConnection, rules: Rules, scope: Scope,
                 start: dt.date | None = None, end: dt.date | None = None) -> pd.DataFrame:
     """Report `new-dealers` (R8): in-scope dealers (signed in [start, end] when given), sorted by signed_on."""
-    frame = db.query(con, "new_dealers", {
-        **scope.params(),
-        **success_params(rules),
-        "signed_from": start or dt.date.min,
-        "signed_to": end or NO_CUTOFF,
-    })
+    params = {**scope.params(), **success_params(rules)}
+    if start is None and end is None:
+        frame = db.query(con, "new_dealers", params)
+    else:
+        frame = db.query(con, "new_dealers_signed",
+                         {**params, "signed_from": start or dt.date.min, "signed_to": end or NO_CUTOFF})
     as_dates(frame, ("signed_on",))
     frame["suspected_duplicate"] = frame["suspected_duplicate"].astype(bool)
     for column in ("first_order_month", "success_month", "success_rule"):
