@@ -2,7 +2,6 @@
 page (checked on the data each page renders: tables and charts), a shared link cannot widen the view,
 disabled users and idle sessions are signed out, roles open only their pages."""
 import datetime as dt
-import json
 import shutil
 
 import pytest

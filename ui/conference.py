@@ -255,16 +255,42 @@ def draw_slide(slide, index: int) -> None:
 KEYS_JS = """
 <script>
 (function () {
+  // The handlers must live in the parent page's realm: this iframe is replaced on every slide, and
+  // a browser silently drops callbacks (key handler, timer, retry) whose iframe has gone, which lost
+  // key presses made while a slide was being drawn. So the code is installed once in the parent and
+  // this iframe only hands it the new state.
   var host = window.parent, doc = host.document;
-  var state = %(state)s;
-  function click(key) {
+  if (host.__cfVersion !== %(version)d) {
+    var code = doc.createElement('script');
+    code.textContent = %(host_code)s;
+    doc.head.appendChild(code);
+  }
+  host.__cfShow(%(state)s);
+})();
+</script>
+"""
+
+# Runs in the parent page (see KEYS_JS). __cfShow(state) (re)arms the auto-advance timer.
+KEYS_HOST_JS = """
+(function () {
+  var host = window, doc = document;
+  if (host.__cfKeys) doc.removeEventListener('keydown', host.__cfKeys, true);
+  function click(key, tries) {
+    // A key pressed while a slide is still being drawn would hit buttons about to be replaced:
+    // wait (briefly) for the app to be idle, then press the current button.
+    var app = doc.querySelector("[data-testid='stApp']");
+    tries = tries || 0;
+    if (app && app.getAttribute('data-test-script-state') === 'running' && tries < 100) {
+      host.setTimeout(function () { click(key, tries + 1); }, 100);
+      return;
+    }
     var b = doc.querySelector('.st-key-' + key + ' button');
-    if (b) { b.click(); return true; }
-    return false;
+    if (b) b.click();
   }
   function onKey(e) {
     var t = e.target || {}, tag = (t.tagName || '').toLowerCase();
     if (tag === 'input' || tag === 'textarea' || tag === 'select' || t.isContentEditable) return;
+    if (!doc.querySelector('.st-key-conf_next')) return;      // not on the conference page
     var key = null;
     if (e.key === 'ArrowRight' || e.key === 'PageDown') key = 'conf_next';
     else if (e.key === 'ArrowLeft' || e.key === 'PageUp') key = 'conf_prev';
@@ -279,19 +305,20 @@ KEYS_JS = """
     }
     if (key) { e.preventDefault(); e.stopPropagation(); click(key); }
   }
-  if (host.__cfKeys) doc.removeEventListener('keydown', host.__cfKeys, true);
   host.__cfKeys = onKey;
   doc.addEventListener('keydown', onKey, true);
-  // One timer for the whole page, kept on the parent window: the newest script (a new slide, play
-  // state or interval) replaces it, even while an older copy of this iframe is still on screen.
-  if (host.__cfTimer) host.clearTimeout(host.__cfTimer);
-  host.__cfTimer = state.playing ? host.setTimeout(function () {
-    host.__cfTimer = null;
-    click('conf_next');
-  }, state.seconds * 1000) : null;
+  // One timer for the whole page: the newest slide (or play state, or interval) replaces it.
+  host.__cfShow = function (state) {
+    if (host.__cfTimer) host.clearTimeout(host.__cfTimer);
+    host.__cfTimer = state.playing ? host.setTimeout(function () {
+      host.__cfTimer = null;
+      if (doc.querySelector('.st-key-conf_next')) click('conf_next');
+    }, state.seconds * 1000) : null;
+  };
+  host.__cfVersion = %(version)d;
 })();
-</script>
 """
+KEYS_JS_VERSION = 2
 
 
 def keys_and_timer(index: int, count: int, is_playing: bool, secs: int) -> None:
@@ -299,4 +326,6 @@ def keys_and_timer(index: int, count: int, is_playing: bool, secs: int) -> None:
     state = {"slide": index, "count": count, "playing": is_playing, "seconds": secs,
              "stage": [STAGE_W, STAGE_H]}
     with st.container(key="conf_js"):
-        components.html(KEYS_JS % {"state": json.dumps(state)}, height=0)
+        host_code = KEYS_HOST_JS % {"version": KEYS_JS_VERSION}
+        components.html(KEYS_JS % {"state": json.dumps(state), "version": KEYS_JS_VERSION,
+                                   "host_code": json.dumps(host_code)}, height=0)

@@ -267,7 +267,9 @@ def test_the_live_show_advances_by_itself_and_by_keyboard(browser, live_app, sli
         start = titles.index(title)
         _, title = _wait_for(page, lambda s: s[1] != titles[start], 30, "an automatic advance")
         assert title == titles[start + 1]
-        # pause first, so the 5-second timer cannot race the arrow keys
+        # pause first, so the 5-second timer cannot race the arrow keys; a key pressed while the
+        # advance is still being drawn would land on the old slide's buttons, so wait for the app
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
         page.keyboard.press(" ")
         page.wait_for_selector(".st-key-conf_pause button:has-text('Play')")
         _, title = _wait_for(page, lambda s: True, 5, "paused")
