@@ -11,28 +11,21 @@
 -- Defines new_dealer_success(dealer_id, first_order_month, success_month, success_rule,
 -- success_month_start): months as 'YYYY-MM' (NULL = no order / no success), rule 'a' | 'b' | NULL.
 -- Months are counted as an index year * 12 + month - 1 so "calendar months" are plain integers.
-success_first_dates AS (
-    -- The date of each candidate dealer's earliest order row (one cheap pass over the orders).
-    SELECT o.dealer_id, min(o.order_date) AS first_date
-    FROM success_orders o
-    JOIN success_candidates c ON c.dealer_id = o.dealer_id
-    GROUP BY o.dealer_id
-),
-success_first AS (
-    -- M0 = the month of the dealer's earliest order row.
-    SELECT dealer_id, first_date, year(first_date) * 12 + month(first_date) - 1 AS first_index
-    FROM success_first_dates
-),
-success_order_months AS (
-    -- Net amount per dealer and calendar month of its window (returns included); only the window's
-    -- orders are summed, not the dealer's whole history.
+success_months AS (
+    -- Net amount per candidate dealer and calendar month (returns included): one pass over the
+    -- orders; a month with order rows has a row here even when they net to zero.
     SELECT o.dealer_id,
            year(o.order_date) * 12 + month(o.order_date) - 1 AS month_index,
            sum(o.amount) AS amount
     FROM success_orders o
-    JOIN success_first f ON f.dealer_id = o.dealer_id
-    WHERE o.order_date < date_trunc('month', f.first_date) + to_months($window_months)
+    JOIN success_candidates c ON c.dealer_id = o.dealer_id
     GROUP BY ALL
+),
+success_first AS (
+    -- M0 = the month of the dealer's earliest order row.
+    SELECT dealer_id, min(month_index) AS first_index
+    FROM success_months
+    GROUP BY dealer_id
 ),
 success_window AS (
     -- Window months M0 .. M(window_months-1) that have orders; a month without orders is 0.
@@ -40,7 +33,7 @@ success_window AS (
            m.month_index - f.first_index AS month_offset,
            m.amount,
            sum(m.amount) OVER (PARTITION BY m.dealer_id ORDER BY m.month_index) AS cumulative
-    FROM success_order_months m
+    FROM success_months m
     JOIN success_first f USING (dealer_id)
     WHERE m.month_index < f.first_index + $window_months
 ),
