@@ -52,14 +52,18 @@ def t(key: str, lang: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+# How a missing value (no first order yet, no rate) reads in a table or label, in either language.
+MISSING = "–"
+
+
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value == MISSING or (isinstance(value, float) and math.isnan(value))
 
 
 def fmt_amount(value, lang: str, decimals: int | None = None) -> str:
     """zh: 123.4万 (万元 with one decimal); en: ¥1,234,567."""
     if _missing(value):
-        return "–"
+        return MISSING
     value = float(value)
     if lang == "zh":
         places = 1 if decimals is None else decimals
@@ -76,19 +80,19 @@ def amount_axis(lang: str) -> tuple[float, str]:
 
 def fmt_rate(value, lang: str, decimals: int = 1) -> str:
     if _missing(value):
-        return "–"
+        return MISSING
     return f"{float(value) * 100:.{decimals}f}%"
 
 
 def fmt_count(value, lang: str) -> str:
     if _missing(value):
-        return "–"
+        return MISSING
     return f"{int(value):,}"
 
 
 def fmt_date(value, lang: str) -> str:
     if _missing(value) or value == "":
-        return "–"
+        return MISSING
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
@@ -101,7 +105,7 @@ def fmt_date(value, lang: str) -> str:
 def fmt_month(value, lang: str) -> str:
     """'2025-03' or a date -> 2025年3月 / Mar 2025."""
     if _missing(value) or value == "":
-        return "–"
+        return MISSING
     if isinstance(value, str):
         value = dt.date(int(value[:4]), int(value[5:7]), 1)
     return f"{value.year}年{value.month}月" if lang == "zh" else value.strftime("%b %Y")

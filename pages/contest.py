@@ -119,19 +119,17 @@ cards[2].metric(t("contest.new_rate", L), fmt_rate(succeeded / len(new) if len(n
 cards[3].metric(t("contest.new_pending", L), fmt_count((new["development_status"] == "pending").sum(), L),
                 border=True)
 max_months = int(nd["max_months_to_first_order"])
-left, right = st.columns([2, 3])
-with left:
-    points = chart(charts.status_bars(new["development_status"], max_months, L), key="contest_status_chart",
-                   selectable=True)
-    status = drill_select(t("contest.status_drill", L), list(charts.STATUSES), key="contest_status_drill",
-                          click=clicked(points), format_func=lambda s: charts.status_label(s, L, max_months))
-with right:
-    shown = new[new["development_status"] == status] if status else new
-    st.markdown(t("common.drill_heading", L, what=charts.status_label(status, L, max_months)) if status
-                else t("contest.all_new_dealers", L))
-    rep_names = call_without_rules("lib.dimensions:filter_options", access=F.scope.access).salespeople()
-    table(shown, key="contest_new_dealers", filename=f"new_dealers_{F.start}_{F.end}",
-          styler=charts.new_dealers_style(shown, L, label, max_months, rep_names), height=420)
+# one above the other: the statuses' long names leave a side column's chart no room for its bars
+points = chart(charts.status_bars(new["development_status"], max_months, L), key="contest_status_chart",
+               selectable=True)
+status = drill_select(t("contest.status_drill", L), list(charts.STATUSES), key="contest_status_drill",
+                      click=clicked(points), format_func=lambda s: charts.status_label(s, L, max_months))
+shown = new[new["development_status"] == status] if status else new
+st.markdown(t("common.drill_heading", L, what=charts.status_label(status, L, max_months)) if status
+            else t("contest.all_new_dealers", L))
+rep_names = call_without_rules("lib.dimensions:filter_options", access=F.scope.access).salespeople()
+table(shown, key="contest_new_dealers", filename=f"new_dealers_{F.start}_{F.end}",
+      styler=charts.new_dealers_style(shown, L, label, max_months, rep_names), height=420)
 
 # ------------------------------------------------------------------ suspected duplicates (R11)
 st.subheader(t("contest.dup_heading", L))

@@ -5,12 +5,20 @@ import json
 
 import pandas as pd
 
+from lib.i18n import MISSING
+
 
 def frame_with_columns(at, *columns: str) -> pd.DataFrame:
     """The one st.dataframe/st.table whose columns include all of `columns`."""
     found = [df.value for df in list(at.dataframe) + list(at.table) if all(c in df.value.columns for c in columns)]
     assert len(found) == 1, f"{len(found)} frames with columns {columns}"
-    return found[0]
+    return as_report_values(found[0])
+
+
+def as_report_values(frame: pd.DataFrame) -> pd.DataFrame:
+    """A shown table's empty text cells (a dash on the page) back as the report's None."""
+    texts = [c for c in frame.columns if frame[c].dtype == object and (frame[c] == MISSING).any()]
+    return frame.assign(**{c: frame[c].where(frame[c] != MISSING, None) for c in texts}) if texts else frame
 
 
 def _decode(node):

@@ -50,3 +50,31 @@ def test_language_names_and_fallbacks():
     assert t("stage.lead", "en") == "Lead"
     assert t("stage.lead", "zh") == "潜在客户"
     assert t("app.no_database", "en", path="x.duckdb") == "No database yet: x.duckdb"
+
+
+def test_an_empty_cell_reads_as_a_dash_not_none_in_both_languages():
+    # st.dataframe writes a missing value as "None", an English word on a Chinese page.
+    import pandas as pd
+
+    from lib.charts.contest import new_dealers_style
+    from lib.charts.common import missing_as_dash
+    from ui.show import _formatted_copy
+
+    frame = pd.DataFrame({"dealer_id": ["JX1", "JX2"], "dealer_name": ["甲", "乙"],
+                          "salesperson_id": ["E1", "E1"], "signed_on": [dt.date(2025, 1, 8)] * 2,
+                          "first_order_month": ["2025-01", None], "success_month": ["2025-03", None],
+                          "success_rule": ["b", None], "suspected_duplicate": [False, True]})
+    for lang in LANGUAGES:
+        styler = new_dealers_style(frame, lang, lambda c: c, 3, {})
+        # the browser shows the raw cell when it is empty, whatever the Styler says: so no None there
+        assert list(styler.data["success_month"]) == ["2025-03", "–"]
+        shown = _formatted_copy(styler)
+        assert list(shown["first_order_month"]) == [fmt_month("2025-01", lang), "–"]
+        assert list(shown["success_month"]) == [fmt_month("2025-03", lang), "–"]
+        assert shown["success_rule"].iloc[1] == "–"
+        assert "None" not in shown.astype(str).to_numpy().ravel().tolist()
+    # unstyled tables: text columns only (a number or date column keeps its type for sorting)
+    plain = missing_as_dash(pd.DataFrame({"name": ["a", None], "amount": [1.0, None],
+                                           "when": [dt.date(2025, 1, 1), None]}))
+    assert list(plain["name"]) == ["a", "–"]
+    assert plain["amount"].isna().iloc[1] and plain["when"].iloc[1] is None

@@ -12,7 +12,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from lib import db
 from lib.charts.contest import SCORE_BARS, development_status, fmt_yuan
-from lib.i18n import fmt_count
+from lib.i18n import MISSING, fmt_count
 from lib.periods import add_months, month_start
 from lib.reports import PeriodOptions, run_report
 from lib.rules.contest import payout_sheet, rep_dealers
@@ -67,8 +67,9 @@ def assert_same_rows(page_frame: pd.DataFrame, report_frame: pd.DataFrame) -> No
 
 
 def as_text(values) -> list[str]:
-    """Values as the CLI writes them: empty for missing, dates and months as ISO text."""
-    return ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)[:10] for v in values]
+    """Values as the CLI writes them: empty for missing (the page shows a dash), dates and months as ISO text."""
+    return ["" if v is None or v == MISSING or (not isinstance(v, str) and pd.isna(v)) else str(v)[:10]
+            for v in values]
 
 
 def visible_texts(at) -> list[str]:

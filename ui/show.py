@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lib import export
+from lib.charts.common import missing_as_dash
 from lib.i18n import catalog, t
 from ui.frame import lang
 
@@ -112,7 +113,7 @@ def table(frame: pd.DataFrame, key: str, filename: str | None = None, selectable
         st.info(t("charts.empty", L))
         return []
     if styler is None:
-        shown = labelled(frame, L)
+        shown = labelled(missing_as_dash(frame), L)
     elif len(frame) > STYLED_ROWS:
         shown = _formatted_copy(styler)
         st.caption(t("common.plain_table", L, rows=f"{len(frame):,}", limit=STYLED_ROWS))

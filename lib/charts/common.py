@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.i18n import amount_axis, t
+from lib.i18n import MISSING, amount_axis, t
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 STAGES = ("market", "lead", "qualified", "signed", "paid")
@@ -26,6 +26,17 @@ def amounts(values, lang: str):
     return [None if v is None else float(v) / divisor for v in values]
 
 
+def missing_as_dash(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table's text columns with their empty cells as a dash, for display: st.dataframe writes an
+    empty cell as "None" (an English word on a Chinese page) and ignores a Styler's text for it.
+    Number and date columns keep their type, so they still sort as numbers and dates."""
+    texts = [c for c in frame.columns if frame[c].dtype == object and frame[c].isna().any()
+             and frame[c].dropna().map(lambda v: isinstance(v, str)).all()]
+    if not texts:
+        return frame
+    return frame.assign(**{c: frame[c].where(frame[c].notna(), MISSING) for c in texts})
+
+
 def amount_title(label: str, lang: str) -> str:
     return f"{label}（{amount_axis(lang)[1]}）" if lang == "zh" else f"{label} ({amount_axis(lang)[1]})"
 
@@ -35,13 +46,20 @@ def amount_format(lang: str) -> str:
     return ",.1f" if lang == "zh" else ",.0f"
 
 
+# Room above the plot for the title line and one legend line.
+TOP_MARGIN = 80
+
+
 def style(fig: go.Figure, title: str, lang: str, height: int = 420) -> go.Figure:
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        # the title on the top line, the legend on its own line under it: side by side, a long title
+        # (or Chinese legend) ran into the other
+        title={"text": title, "x": 0, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+               "pad": {"t": 10}},
         font={"family": FONT, "size": 14},
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right", "title": None},
+        margin={"l": 10, "r": 10, "t": TOP_MARGIN, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "xanchor": "left", "title": None},
         hoverlabel={"font": {"family": FONT}},
         separators=".,",
         # no named template: applying one costs ~40 ms per figure and ~10 kB of JSON; the little
@@ -53,6 +71,12 @@ def style(fig: go.Figure, title: str, lang: str, height: int = 420) -> go.Figure
     # what the template used to give: room for tick labels, light grid lines
     fig.update_xaxes(automargin=True, gridcolor="#EEE", zeroline=False)
     fig.update_yaxes(automargin=True, gridcolor="#EEE", zeroline=False)
+    return fig
+
+
+def legend_below(fig: go.Figure, y: float = -0.2) -> go.Figure:
+    """Move a styled figure's legend under the plot: beside a half-width chart's title it covers it."""
+    fig.update_layout(legend={"yanchor": "top", "y": y, "x": 0, "xanchor": "left"})
     return fig
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.charts import common
-from lib.i18n import fmt_amount, fmt_count, fmt_rate, t
+from lib.i18n import MISSING, fmt_amount, fmt_count, fmt_rate, t
 
 BACKGROUND = "#000000"
 FOREGROUND = "#FFFFFF"
@@ -40,7 +40,7 @@ def chart_height(with_numbers: bool) -> int:
 
 def _growth(value) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
+        return MISSING
     return ("+" if value > 0 else "") + f"{value * 100:.1f}%"
 
 

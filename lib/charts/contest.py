@@ -12,8 +12,8 @@ from typing import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts.common import NEGATIVE, POSITIVE, TOTAL, empty, style
-from lib.i18n import fmt_amount, fmt_date, fmt_month, t
+from lib.charts.common import NEGATIVE, POSITIVE, TOTAL, empty, missing_as_dash, style
+from lib.i18n import MISSING, fmt_amount, fmt_date, fmt_month, t
 from lib.periods import add_months
 
 NEUTRAL = "#9C9C9C"
@@ -42,7 +42,7 @@ Label = Callable[[str], str]  # column name -> header text in the page's languag
 def fmt_yuan(value, lang: str) -> str:
     """A payout amount in yuan: zh 1,200元 / en ¥1,200 (cents only when there are any)."""
     if value is None or pd.isna(value):
-        return "–"
+        return MISSING
     value = float(value)
     sign = "−" if value < 0 else ""
     number = abs(value)
@@ -187,8 +187,9 @@ def _styled(frame: pd.DataFrame, label: Label, formats: dict[str, Callable],
     """A pandas Styler of the frame with display headers (`label` names a column), display formats
     and cell CSS; the values stay the raw ones (sorting, AppTest and downloads see the report's)."""
     labels = {c: label(c) for c in frame.columns}
-    shown = frame.rename(columns=labels)
-    styler = shown.style.format({labels[c]: f for c, f in formats.items() if c in frame.columns})
+    shown = missing_as_dash(frame).rename(columns=labels)
+    styler = shown.style.format({labels[c]: f for c, f in formats.items() if c in frame.columns},
+                                na_rep=MISSING)
     if css is not None:
         css = css.rename(columns=labels)
         styler = styler.apply(lambda _: css, axis=None)
@@ -226,7 +227,7 @@ def rep_dealers_style(dealers: pd.DataFrame, lang: str, label: Label):
         "signed_on": lambda v: fmt_date(v, lang),
         "first_order_month": lambda v: fmt_month(v, lang),
         "success_month": lambda v: fmt_month(v, lang),
-        "success_rule": lambda v: t(f"contest.rule_{v}", lang) if v in ("a", "b") else "–",
+        "success_rule": lambda v: t(f"contest.rule_{v}", lang) if v in ("a", "b") else MISSING,
         "sales_in_month": lambda v: fmt_amount(v, lang),
         "counted_as": lambda v: t(f"contest.counted_{v}", lang),
         "excluded_duplicate": lambda v: t("contest.yes" if v else "contest.no", lang),
@@ -257,7 +258,7 @@ def new_dealers_style(frame: pd.DataFrame, lang: str, label: Label, max_months: 
         "signed_on": lambda v: fmt_date(v, lang),
         "first_order_month": lambda v: fmt_month(v, lang),
         "success_month": lambda v: fmt_month(v, lang),
-        "success_rule": lambda v: t(f"contest.rule_{v}", lang) if v in ("a", "b") else "–",
+        "success_rule": lambda v: t(f"contest.rule_{v}", lang) if v in ("a", "b") else MISSING,
         "suspected_duplicate": lambda v: t("contest.yes" if v else "contest.no", lang),
         "development_status": lambda v: status_label(v, lang, max_months),
     }
@@ -272,7 +273,7 @@ def new_dealers_style(frame: pd.DataFrame, lang: str, label: Label, max_months: 
 def matched_on_label(value: str, lang: str) -> str:
     """'phone+address' -> 电话 + 地址 / Phone + Address."""
     parts = [p for p in str(value or "").split("+") if p]
-    return " + ".join(t(f"contest.field_{p}", lang) if p in MATCH_FIELDS else p for p in parts) or "–"
+    return " + ".join(t(f"contest.field_{p}", lang) if p in MATCH_FIELDS else p for p in parts) or MISSING
 
 
 def duplicates_style(pairs: pd.DataFrame, lang: str, label: Label):

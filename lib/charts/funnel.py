@@ -11,8 +11,8 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts.common import STAGE_COLORS, amount_format, amount_title, amounts, empty, style
-from lib.i18n import fmt_amount, fmt_count, fmt_rate, t
+from lib.charts.common import STAGE_COLORS, amount_format, amount_title, amounts, empty, legend_below, style
+from lib.i18n import MISSING, fmt_amount, fmt_count, fmt_rate, t
 
 EXPECTED_COLOR = "#C6DBEF"
 # Light enough at the top end for dark cell text to stay readable in every cell.
@@ -39,7 +39,7 @@ def _missing(value) -> bool:
 
 def fmt_days(value, lang: str) -> str:
     if _missing(value):
-        return "–"
+        return MISSING
     days = float(value)
     return t("funnel.days", lang, days=f"{days:.0f}" if days.is_integer() else f"{days:.1f}")
 
@@ -151,7 +151,8 @@ def forecast_chart(forecast: pd.DataFrame, horizon_days: int, lang: str) -> go.F
         marker_color=EXPECTED_COLOR, customdata=stages, hovertext=hover, width=0.7,
         text=[t("funnel.weighted_text", lang, amount=fmt_amount(w, lang), probability=fmt_rate(p, lang))
               for w, p in zip(forecast["weighted_amount"], forecast["probability"])],
-        textposition="outside", cliponaxis=False,
+        # readable at its own size: plotly would shrink it to the bar's width
+        textposition="outside", cliponaxis=False, constraintext="none", textfont={"size": 12},
         hovertemplate="%{hovertext}<br>" + t("funnel.expected", lang) + ": %{y:" + amount_format(lang)
                       + "}<extra></extra>",
     ))
@@ -163,7 +164,7 @@ def forecast_chart(forecast: pd.DataFrame, horizon_days: int, lang: str) -> go.F
     ))
     fig.update_yaxes(title=amount_title(t("charts.amount", lang), lang), tickformat=amount_format(lang))
     fig.update_layout(barmode="overlay")
-    return style(fig, title, lang)
+    return legend_below(style(fig, title, lang), -0.18)
 
 
 def trend_chart(trend: pd.DataFrame, lang: str) -> go.Figure:
@@ -183,10 +184,7 @@ def trend_chart(trend: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_xaxes(title=t("funnel.week", lang), tickformat=DATE_TICKS[lang], hoverformat=DATE_HOVER[lang])
     fig.update_yaxes(title=amount_title(t("funnel.weighted", lang), lang), tickformat=amount_format(lang))
     fig.update_layout(hovermode="x unified")
-    style(fig, title, lang)
-    # Four stage names beside the title would cover it: the legend goes under the chart.
-    fig.update_layout(legend={"yanchor": "top", "y": -0.25, "x": 0, "xanchor": "left"})
-    return fig
+    return legend_below(style(fig, title, lang), -0.33)  # four stage names would cover the title
 
 
 def matrix_chart(matrix: pd.DataFrame, lang: str) -> go.Figure:

@@ -8,8 +8,9 @@ from typing import Callable, Iterable
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts.common import LIFECYCLE_COLORS, LIFECYCLE_STAGES, amount_format, amount_title, amounts, empty, style
-from lib.i18n import fmt_amount, fmt_count, fmt_date, fmt_rate, t
+from lib.charts.common import (LIFECYCLE_COLORS, LIFECYCLE_STAGES, amount_format, amount_title, amounts, empty,
+                               missing_as_dash, style)
+from lib.i18n import MISSING, fmt_amount, fmt_count, fmt_date, fmt_rate, t
 from lib.periods import Quarter, quarter_ends_before
 
 MEASURES = ("territories", "active_dealers", "sales")
@@ -124,7 +125,7 @@ def styled(frame: pd.DataFrame, lang: str, label: Callable[[str, str], str], *, 
     language's style, `values` columns shown through a function (e.g. stage names), `colours`
     columns with a background per raw value. The data stay raw (sorting, tests, downloads)."""
     labels = {c: label(c, lang) for c in frame.columns}
-    shown = frame.rename(columns=labels)
+    shown = missing_as_dash(frame).rename(columns=labels)
     formats: dict[str, Callable] = {}
     for column in amounts_:
         formats[labels[column]] = lambda v: fmt_amount(v, lang)
@@ -134,7 +135,7 @@ def styled(frame: pd.DataFrame, lang: str, label: Callable[[str, str], str], *, 
         formats[labels[column]] = lambda v: fmt_date(v, lang)
     for column, func in (values or {}).items():
         formats[labels[column]] = func
-    styler = shown.style.format(formats)
+    styler = shown.style.format(formats, na_rep=MISSING)
     for column, palette in (colours or {}).items():
         styler = styler.map(
             lambda v, p=palette: f"background-color: {p[v]}; color: white" if v in p else "",

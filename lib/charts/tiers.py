@@ -14,7 +14,7 @@ import math
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts.common import NEGATIVE, POSITIVE, TIER_COLORS, TIERS, amounts, empty, style
+from lib.charts.common import NEGATIVE, POSITIVE, TIER_COLORS, TIERS, TOP_MARGIN, amounts, empty, style
 from lib.dimensions import region_sort_key
 from lib.i18n import fmt_count, t
 from lib.periods import Quarter
@@ -31,7 +31,7 @@ NEXT_THRESHOLD = {"B": "threshold_a", "C": "threshold_b", "D": "threshold_c"}
 # click points are computed from the same numbers plotly's Sankey layout uses (node pad, the
 # dealers-to-pixels scale), so each point sits on its own flow.
 SANKEY_HEIGHT = 480
-SANKEY_MARGINS = 60 + 10
+SANKEY_MARGINS = TOP_MARGIN + 10
 NODE_PAD = 18
 NODE_THICKNESS = 18
 NODE_X = (0.02, 0.98)
